@@ -1,0 +1,35 @@
+import { runServerCommand } from './serverCommand';
+
+const USAGE = `Usage: runlens <command> [options]
+
+Commands:
+  server    Run the MLflow-compatible tracking server on a local store
+
+Run "runlens <command> --help" for the options of a command.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'server':
+      return runServerCommand(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`runlens: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (e: Error) => {
+    console.error(`runlens: ${e.message}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,77 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startTrackingServer } from '../core/server/trackingServer';
+import { sqlitePathFromUri } from '../core/storeUri';
+
+const HELP = `Usage: runlens server [options]
+
+Serves MLflow's REST API (tracking) on a local SQLite store in MLflow's own schema.
+
+Options:
+  --host HOST                    Address to bind (default 127.0.0.1)
+  --port PORT                    Port (default 5000; 0 picks a free port)
+  --backend-store-uri URI        sqlite:///path/to/mlflow.db (default sqlite:///.runlens/mlflow.db)
+  --artifacts-destination DIR    Folder for proxied artifacts (default .runlens/artifacts)
+  --allowed-hosts HOSTS          Comma-separated extra Host names to accept (e.g. "myhost,*.example.com" or "*")
+  --verbose                      Print every request with its status and duration
+  -h, --help                     Show this help`;
+
+export async function runServerCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '5000' },
+      'backend-store-uri': { type: 'string', default: 'sqlite:///.runlens/mlflow.db' },
+      'artifacts-destination': { type: 'string', default: '.runlens/artifacts' },
+      'allowed-hosts': { type: 'string', default: '' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`runlens server: --port must be a number from 0 to 65535, got '${values.port}'`);
+    return 2;
+  }
+  const uri = values['backend-store-uri']!;
+  const dbPath = sqlitePathFromUri(uri);
+  if (!dbPath) {
+    console.error(`runlens server: unsupported --backend-store-uri '${uri}'; use sqlite:///path/to/mlflow.db`);
+    return 2;
+  }
+  const started = performance.now();
+  const server = await startTrackingServer({
+    dbPath,
+    artifactsDestination: path.resolve(values['artifacts-destination']!),
+    host: values.host,
+    port,
+    allowedHosts: values['allowed-hosts']!.split(',').map((h) => h.trim()).filter(Boolean),
+    log: (message) => console.error(`[runlens] ${message}`),
+    onRequest: values.verbose
+      ? (e) => console.error(`${e.method} ${e.path} ${e.status} ${e.durationMs.toFixed(1)} ms`)
+      : undefined,
+  });
+  console.log(`Runlens tracking server listening at ${server.url} (store ${dbPath}, ready in ${Math.round(performance.now() - started)} ms)`);
+  console.log(`Point MLflow at it with: export MLFLOW_TRACKING_URI=${server.url}`);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.error(`[runlens] ${signal}: finishing in-flight requests and saving the store...`);
+      server.close().then(resolve, (e: Error) => {
+        console.error(`[runlens] error while stopping: ${e.message}`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}

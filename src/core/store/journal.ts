@@ -1,0 +1,216 @@
+import { promises as fsp } from 'node:fs';
+import * as zlib from 'node:zlib';
+
+/**
+ * Write-ahead journal of committed transactions.
+ *
+ * File layout: a 56-byte header, then records.
+ *   header: magic "RLJ1" | u32 generation | f64 snapshot size | 32-byte snapshot sha256 | u32 header crc32 | 4 spare
+ *   record: u32 payload length | u32 crc32 of payload | payload
+ * The generation ties the journal to the snapshot it follows (the snapshot stores its generation
+ * in SQLite's user_version), so replay applies each record exactly once.
+ */
+export const JOURNAL_HEADER_BYTES = 56;
+const MAGIC = 'RLJ1';
+const RECORD_HEADER_BYTES = 8;
+/** A single record larger than this is treated as a torn or corrupt tail. */
+const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+export interface JournalHeader {
+  generation: number;
+  snapshotSize: number;
+  snapshotSha256: Buffer;
+}
+
+export interface JournalContents {
+  header: JournalHeader;
+  records: Buffer[];
+  /** Byte offset just past the last intact record. */
+  validLength: number;
+  /** True when bytes after validLength were cut off (a torn write). */
+  tornTail: boolean;
+}
+
+export function crc32(data: Buffer): number {
+  return zlib.crc32(data) >>> 0;
+}
+
+export function encodeHeader(header: JournalHeader): Buffer {
+  const buf = Buffer.alloc(JOURNAL_HEADER_BYTES);
+  buf.write(MAGIC, 0, 'latin1');
+  buf.writeUInt32LE(header.generation >>> 0, 4);
+  buf.writeDoubleLE(header.snapshotSize, 8);
+  header.snapshotSha256.copy(buf, 16, 0, 32);
+  buf.writeUInt32LE(crc32(buf.subarray(0, 48)), 48);
+  return buf;
+}
+
+export function decodeHeader(buf: Buffer): JournalHeader | undefined {
+  if (buf.length < JOURNAL_HEADER_BYTES || buf.toString('latin1', 0, 4) !== MAGIC) {
+    return undefined;
+  }
+  if (buf.readUInt32LE(48) !== crc32(buf.subarray(0, 48))) {
+    return undefined;
+  }
+  return {
+    generation: buf.readUInt32LE(4),
+    snapshotSize: buf.readDoubleLE(8),
+    snapshotSha256: Buffer.from(buf.subarray(16, 48)),
+  };
+}
+
+export function encodeRecord(payload: Buffer): Buffer {
+  const head = Buffer.alloc(RECORD_HEADER_BYTES);
+  head.writeUInt32LE(payload.length, 0);
+  head.writeUInt32LE(crc32(payload), 4);
+  return Buffer.concat([head, payload]);
+}
+
+/** Parses a journal file's bytes; returns undefined when the header is not a journal header. */
+export function decodeJournal(bytes: Buffer): JournalContents | undefined {
+  const header = decodeHeader(bytes);
+  if (!header) {
+    return undefined;
+  }
+  const records: Buffer[] = [];
+  let offset = JOURNAL_HEADER_BYTES;
+  while (offset + RECORD_HEADER_BYTES <= bytes.length) {
+    const length = bytes.readUInt32LE(offset);
+    const checksum = bytes.readUInt32LE(offset + 4);
+    const end = offset + RECORD_HEADER_BYTES + length;
+    if (length > MAX_RECORD_BYTES || end > bytes.length) {
+      break;
+    }
+    const payload = bytes.subarray(offset + RECORD_HEADER_BYTES, end);
+    if (crc32(payload) !== checksum) {
+      break;
+    }
+    records.push(payload);
+    offset = end;
+  }
+  return { header, records, validLength: offset, tornTail: offset < bytes.length };
+}
+
+/**
+ * An open journal file that appends records with group commit: records appended while a write
+ * and fdatasync are in flight are written together by the next one.
+ */
+export class JournalWriter {
+  private pending: Buffer[] = [];
+  private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private flushing = false;
+  private failure: Error | undefined;
+  private bytes: number;
+  private diskOffset: number;
+
+  private constructor(
+    readonly path: string,
+    readonly header: JournalHeader,
+    private readonly ready: Promise<fsp.FileHandle>,
+    initialBytes: number,
+  ) {
+    this.bytes = initialBytes;
+    this.diskOffset = initialBytes;
+    ready.catch((e: Error) => this.fail(e));
+  }
+
+  /** Creates a new journal file holding only the header, durably. Appends may start at once. */
+  static create(path: string, header: JournalHeader): JournalWriter {
+    const ready = (async () => {
+      const handle = await fsp.open(path, 'w');
+      await handle.write(encodeHeader(header), 0, JOURNAL_HEADER_BYTES, 0);
+      await handle.datasync();
+      return handle;
+    })();
+    return new JournalWriter(path, header, ready, JOURNAL_HEADER_BYTES);
+  }
+
+  /** Opens an existing journal for appending after its last intact record (cutting a torn tail). */
+  static async reopen(path: string, header: JournalHeader, validLength: number): Promise<JournalWriter> {
+    const handle = await fsp.open(path, 'r+');
+    const { size } = await handle.stat();
+    if (size !== validLength) {
+      await handle.truncate(validLength);
+      await handle.datasync();
+    }
+    return new JournalWriter(path, header, Promise.resolve(handle), validLength);
+  }
+
+  /** Total bytes in the file once everything appended so far is written. */
+  get size(): number {
+    return this.bytes;
+  }
+
+  get recordBytes(): number {
+    return this.bytes - JOURNAL_HEADER_BYTES;
+  }
+
+  /** Appends one record; resolves once it is on disk. */
+  append(payload: Buffer): Promise<void> {
+    if (this.failure) {
+      return Promise.reject(this.failure);
+    }
+    const record = encodeRecord(payload);
+    this.bytes += record.length;
+    this.pending.push(record);
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    void this.flush();
+    return done;
+  }
+
+  /** Resolves when everything appended so far is durable. */
+  async drain(): Promise<void> {
+    if (this.pending.length === 0 && !this.flushing) {
+      if (this.failure) throw this.failure;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.drain();
+    } finally {
+      const handle = await this.ready.catch(() => undefined);
+      await handle?.close().catch(() => undefined);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) {
+      return;
+    }
+    this.flushing = true;
+    try {
+      const handle = await this.ready;
+      while (this.pending.length > 0 || this.waiters.length > 0) {
+        const batch = this.pending;
+        const waiters = this.waiters;
+        this.pending = [];
+        this.waiters = [];
+        if (batch.length > 0) {
+          const expected = batch.reduce((n, b) => n + b.length, 0);
+          const { bytesWritten } = await handle.writev(batch, this.diskOffset);
+          if (bytesWritten !== expected) {
+            throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
+          }
+          this.diskOffset += bytesWritten;
+          await handle.datasync();
+        }
+        for (const w of waiters) w.resolve();
+      }
+    } catch (e) {
+      this.fail(e as Error);
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure = new Error(`Journal write failed (${this.path}): ${error.message}`);
+    const waiters = this.waiters;
+    this.waiters = [];
+    this.pending = [];
+    for (const w of waiters) w.reject(this.failure);
+  }
+}

@@ -1,0 +1,95 @@
+import type { Metric, MetricWithRunId, Page } from '../../entities';
+import { MlflowError } from '../../errors';
+import type { DurableDatabase } from '../durableDatabase';
+import type { BulkIntervalRequest, MetricHistoryRequest } from '../trackingStore';
+import { decodeOffsetToken, encodeOffsetToken } from '../../search/pageToken';
+import type { RunReader } from './runReader';
+import { placeholders } from './rows';
+
+type PointRow = [number, number | null, number, number];
+
+function toMetric(key: string, [value, timestamp, step, isNan]: PointRow): Metric {
+  return { key, value: isNan ? NaN : value, timestamp: timestamp ?? 0, step };
+}
+
+/** Metric histories: paged full histories and step-sampled histories for charts. */
+export class MetricHistoryReader {
+  constructor(
+    private readonly db: DurableDatabase,
+    private readonly reader: RunReader,
+  ) {}
+
+  history(req: MetricHistoryRequest): Page<Metric> {
+    const offset = decodeOffsetToken(req.pageToken);
+    const limit = req.maxResults;
+    const sql =
+      'SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY timestamp, step, value' +
+      (limit !== undefined ? ' LIMIT ? OFFSET ?' : '');
+    const params = limit !== undefined ? [req.runId, req.metricKey, limit + 1, offset] : [req.runId, req.metricKey];
+    const rows = this.db.rows(sql, params) as PointRow[];
+    const more = limit !== undefined && rows.length > limit;
+    const items = (more ? rows.slice(0, limit) : rows).map((r) => toMetric(req.metricKey, r));
+    return more ? { items, nextPageToken: encodeOffsetToken(offset + limit!) } : { items };
+  }
+
+  /**
+   * MLflow's bulk-interval sampling: the union of evenly spaced steps across the runs (plus each
+   * run's first and last step), then every point of each run at those steps.
+   */
+  bulkInterval(req: BulkIntervalRequest): MetricWithRunId[] {
+    const { runIds, metricKey, maxResults } = req;
+    const ids = [...new Set(runIds)];
+    const list = placeholders(ids.length);
+    const stepRows = this.db.rows(
+      `SELECT DISTINCT step FROM metrics WHERE key = ? AND run_uuid IN (${list}) ORDER BY step`,
+      [metricKey, ...ids],
+    ) as Array<[number]>;
+    if (stepRows.length === 0) return [];
+    const allSteps = stepRows.map((r) => r[0]);
+    const start = req.startStep ?? 0;
+    const end = req.endStep ?? allSteps[allSteps.length - 1];
+    const inRange = allSteps.filter((s) => s >= start && s <= end);
+    const chosen = new Set<number>();
+    if (inRange.length <= maxResults) {
+      inRange.forEach((s) => chosen.add(s));
+    } else {
+      const n = inRange.length;
+      for (let i = 0; i < maxResults; i++) chosen.add(inRange[Math.floor((i * n) / maxResults)]);
+      chosen.add(inRange[n - 1]);
+    }
+    const bounds = this.db.rows(
+      `SELECT run_uuid, MIN(step), MAX(step) FROM metrics WHERE key = ? AND run_uuid IN (${list}) GROUP BY run_uuid`,
+      [metricKey, ...ids],
+    ) as Array<[string, number, number]>;
+    for (const [, min, max] of bounds) {
+      if (min >= start && min <= end) chosen.add(min);
+      if (max >= start && max <= end) chosen.add(max);
+    }
+    const steps = [...chosen].sort((a, b) => a - b);
+    const result: MetricWithRunId[] = [];
+    for (const runId of ids) {
+      const rows = this.db.rows(
+        `SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? AND step IN (SELECT value FROM json_each(?)) ORDER BY step, timestamp`,
+        [runId, metricKey, JSON.stringify(steps)],
+      ) as PointRow[];
+      for (const r of rows) result.push({ ...toMetric(metricKey, r), run_id: runId });
+    }
+    return result;
+  }
+}
+
+export function validateBulkInterval(req: BulkIntervalRequest): void {
+  if (req.runIds.length === 0) throw MlflowError.invalidParameter('GetMetricHistoryBulkInterval request must specify at least one run_id.');
+  if (req.runIds.length > 100) {
+    throw MlflowError.invalidParameter(`GetMetricHistoryBulkInterval request cannot specify more than 100 run_ids. Received ${req.runIds.length} run_ids.`);
+  }
+  if ((req.startStep === undefined) !== (req.endStep === undefined)) {
+    throw MlflowError.invalidParameter('If either start step or end step are specified, both must be specified.');
+  }
+  if (req.startStep !== undefined && req.endStep !== undefined && req.startStep > req.endStep) {
+    throw MlflowError.invalidParameter('end_step must be greater than start_step. ');
+  }
+  if (req.maxResults < 1 || req.maxResults > 2500) {
+    throw MlflowError.invalidParameter(`max_results must be between 1 and 2500. Received ${req.maxResults}.`);
+  }
+}

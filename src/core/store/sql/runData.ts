@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import type { DatasetInput, KeyValue, MetricPoint } from '../../entities';
+import { MlflowError } from '../../errors';
+import { LIMITS, truncateValue, validateLength, validateName } from '../../validation';
+import type { DurableDatabase, SqlWriter } from '../durableDatabase';
+import type { LogBatchRequest } from '../trackingStore';
+import type { RunReader } from './runReader';
+import { RUN_NAME_TAG, upsertTag, validatedTag } from './runs';
+
+const MAX_DOUBLE = 1.7976931348623157e308;
+
+/** How a metric value is stored: NaN as 0 with is_nan=1, ±Infinity as ±max double (compat §4.6). */
+export function storedMetricValue(value: number): { value: number; isNan: 0 | 1 } {
+  if (Number.isNaN(value)) return { value: 0, isNan: 1 };
+  if (value === Infinity) return { value: MAX_DOUBLE, isNan: 0 };
+  if (value === -Infinity) return { value: -MAX_DOUBLE, isNan: 0 };
+  return { value, isNan: 0 };
+}
+
+const INSERT_METRIC =
+  'INSERT OR IGNORE INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)';
+/** Replaces the latest value only when (step, timestamp, value) grows (compat §4.6). */
+const UPSERT_LATEST = `INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+  WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`;
+
+function validateMetric(m: MetricPoint, path: string): void {
+  validateName(m.key, path);
+  validateLength(m.key, LIMITS.key, path);
+  if (m.timestamp < 0) {
+    throw MlflowError.invalidParameter(`Invalid value ${m.timestamp} for parameter 'timestamp' supplied: timestamps must be non-negative.`);
+  }
+}
+
+function checkBatchLimit(what: string, limit: number, count: number): void {
+  if (count > limit) {
+    throw MlflowError.invalidParameter(
+      `A batch logging request can contain at most ${limit} ${what}. Got ${count} ${what}. ` +
+        `Please split up ${what} across multiple requests and try again.`,
+    );
+  }
+}
+
+/** Python's repr of the conflict list, as MLflow prints it in its error message. */
+function pyRepr(conflicts: Array<{ key: string; old_value: string; new_value: string }>): string {
+  const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return `[${conflicts.map((c) => `{'key': ${q(c.key)}, 'old_value': ${q(c.old_value)}, 'new_value': ${q(c.new_value)}}`).join(', ')}]`;
+}
+
+/** Params, metrics, tags and inputs logged to runs. */
+export class RunDataWriter {
+  constructor(
+    private readonly db: DurableDatabase,
+    private readonly reader: RunReader,
+  ) {}
+
+  async logParam(runId: string, key: string, value: string): Promise<void> {
+    validateName(key, 'key');
+    validateLength(key, LIMITS.key, 'key');
+    const stored = truncateValue(value ?? '', LIMITS.paramValue);
+    await this.db.write((w) => {
+      this.reader.requireActive(runId);
+      const existing = w.get<{ value: string }>('SELECT value FROM params WHERE run_uuid = ? AND key = ?', [runId, key]);
+      if (existing) {
+        if (existing.value === stored) return;
+        throw MlflowError.invalidParameter(
+          `Changing param values is not allowed. Param with key='${key}' was already logged with value='${existing.value}' ` +
+            `for run ID='${runId}'. Attempted logging new value '${stored}'.`,
+        );
+      }
+      w.run('INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)', [key, stored, runId]);
+    });
+  }
+
+  async logMetric(runId: string, metric: MetricPoint): Promise<void> {
+    validateMetric(metric, 'name');
+    await this.db.write((w) => {
+      this.reader.requireActive(runId);
+      writeMetric(w, runId, metric);
+    });
+  }
+
+  async logBatch(req: LogBatchRequest): Promise<void> {
+    const { runId, metrics, params } = req;
+    checkBatchLimit('metrics', LIMITS.batchMetrics, metrics.length);
+    checkBatchLimit('params', LIMITS.batchParams, params.length);
+    checkBatchLimit('tags', LIMITS.batchTags, req.tags.length);
+    checkBatchLimit('metrics, params, and tags', LIMITS.batchTotal, metrics.length + params.length + req.tags.length);
+    metrics.forEach((m, i) => validateMetric(m, `metrics[${i}].name`));
+    const seen = new Set<string>();
+    const duplicates = new Set<string>();
+    const storedParams: KeyValue[] = params.map((p, i) => {
+      validateName(p.key, `params[${i}].key`);
+      validateLength(p.key, LIMITS.key, `params[${i}].key`);
+      if (seen.has(p.key)) duplicates.add(p.key);
+      seen.add(p.key);
+      return { key: p.key, value: truncateValue(p.value ?? '', LIMITS.paramValue) };
+    });
+    if (duplicates.size > 0) {
+      throw MlflowError.invalidParameter(`Duplicate parameter keys have been submitted: [${[...duplicates].map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`);
+    }
+    const tags = req.tags.map((t, i) => validatedTag(t.key, t.value, `tags[${i}].key`));
+    await this.db.write((w) => {
+      this.reader.requireActive(runId);
+      const conflicts: Array<{ key: string; old_value: string; new_value: string }> = [];
+      const fresh: KeyValue[] = [];
+      for (const p of storedParams) {
+        const existing = w.get<{ value: string }>('SELECT value FROM params WHERE run_uuid = ? AND key = ?', [runId, p.key]);
+        if (!existing) fresh.push(p);
+        else if (existing.value !== p.value) conflicts.push({ key: p.key, old_value: existing.value, new_value: p.value });
+      }
+      if (conflicts.length > 0) {
+        throw MlflowError.invalidParameter(
+          `Changing param values is not allowed. Params were already logged='${pyRepr(conflicts)}' for run ID='${runId}'.`,
+        );
+      }
+      for (const p of fresh) w.run('INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)', [p.key, p.value, runId]);
+      for (const m of metrics) writeMetric(w, runId, m);
+      for (const t of tags) {
+        upsertTag(w, runId, t.key, t.value);
+        if (t.key === RUN_NAME_TAG) w.run('UPDATE runs SET name = ? WHERE run_uuid = ?', [t.value, runId]);
+      }
+    });
+  }
+
+  async logInputs(runId: string, datasets: DatasetInput[], modelIds: string[]): Promise<void> {
+    datasets.forEach(validateDatasetInput);
+    await this.db.write((w) => {
+      const run = this.reader.requireActive(runId);
+      for (const input of datasets) {
+        const d = input.dataset;
+        let datasetUuid = w.get<{ dataset_uuid: string }>(
+          'SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?',
+          [run.experiment_id, d.name, d.digest],
+        )?.dataset_uuid;
+        if (!datasetUuid) {
+          datasetUuid = randomBytes(16).toString('hex');
+          w.run(
+            `INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+            [datasetUuid, run.experiment_id, d.name, d.digest, d.source_type, d.source, d.schema ?? null, d.profile ?? null],
+          );
+        }
+        const linked = w.get('SELECT 1 AS x FROM inputs WHERE source_type = ? AND source_id = ? AND destination_type = ? AND destination_id = ?', [
+          'DATASET',
+          datasetUuid,
+          'RUN',
+          runId,
+        ]);
+        if (linked) continue;
+        const inputUuid = randomBytes(16).toString('hex');
+        w.run(
+          "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0)",
+          [inputUuid, datasetUuid, runId],
+        );
+        for (const tag of input.tags ?? []) {
+          w.run('INSERT OR REPLACE INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?)', [inputUuid, tag.key, tag.value]);
+        }
+      }
+      for (const modelId of modelIds) {
+        w.run(
+          "INSERT OR IGNORE INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_INPUT', ?, 'MODEL_INPUT', ?, 0)",
+          [randomBytes(16).toString('hex'), runId, modelId],
+        );
+      }
+    });
+  }
+}
+
+export function writeMetric(w: SqlWriter, runId: string, m: MetricPoint): void {
+  const { value, isNan } = storedMetricValue(m.value);
+  const step = m.step ?? 0;
+  w.run(INSERT_METRIC, [m.key, value, m.timestamp, runId, step, isNan]);
+  w.run(UPSERT_LATEST, [m.key, value, m.timestamp, step, isNan, runId]);
+}
+
+function validateDatasetInput(input: DatasetInput): void {
+  const d = input.dataset;
+  if (!d) throw MlflowError.invalidParameter("Missing value for required parameter 'datasets[].dataset'.");
+  for (const [field, limit] of [
+    ['name', LIMITS.datasetName],
+    ['digest', LIMITS.datasetDigest],
+    ['source', LIMITS.datasetSource],
+    ['schema', LIMITS.datasetSchema],
+    ['profile', LIMITS.datasetProfile],
+  ] as const) {
+    const value = d[field];
+    if (value !== undefined && value.length > limit) {
+      throw MlflowError.invalidParameter(`Dataset ${field} exceeds the maximum length of ${limit}`);
+    }
+  }
+  for (const field of ['name', 'digest', 'source_type', 'source'] as const) {
+    if (!d[field]) throw MlflowError.invalidParameter(`Missing value for required parameter 'dataset.${field}'.`);
+  }
+  for (const tag of input.tags ?? []) {
+    if (tag.key.length > LIMITS.inputTagKey) throw MlflowError.invalidParameter(`Input tag key exceeds the maximum length of ${LIMITS.inputTagKey}`);
+    if (tag.value.length > LIMITS.inputTagValue) throw MlflowError.invalidParameter(`Input tag value exceeds the maximum length of ${LIMITS.inputTagValue}`);
+  }
+}

@@ -1,0 +1,181 @@
+import type { DatasetInput, Experiment, Metric, MetricPoint, MetricWithRunId, Page, Run, RunInfo } from '../../entities';
+import { MlflowError } from '../../errors';
+import { decodeOffsetToken, encodeOffsetToken } from '../../search/pageToken';
+import { buildExperimentSearchQuery } from '../../search/experimentSearchSql';
+import { buildRunSearchQuery } from '../../search/runSearchSql';
+import { DurableDatabase } from '../durableDatabase';
+import type {
+  BulkIntervalRequest,
+  CreateExperimentRequest,
+  CreateRunRequest,
+  LogBatchRequest,
+  MetricHistoryRequest,
+  SearchExperimentsRequest,
+  SearchRunsRequest,
+  TrackingStore,
+  UpdateRunRequest,
+} from '../trackingStore';
+import { ExperimentTable } from './experiments';
+import { MetricHistoryReader, validateBulkInterval } from './metricHistory';
+import { RunDataWriter } from './runData';
+import { RunReader } from './runReader';
+import { RunTable } from './runs';
+import { EXPERIMENT_COLUMNS, ExperimentRow, placeholders } from './rows';
+
+export interface SqlTrackingStoreOptions {
+  dbPath: string;
+  /** Prefix of new experiments' artifact locations, e.g. "mlflow-artifacts:". */
+  defaultArtifactRoot: string;
+  log?: (message: string) => void;
+}
+
+/** The tracking store on a durable sql.js database in MLflow's schema. */
+export class SqlTrackingStore implements TrackingStore {
+  readonly readOnly = false;
+  private readonly experiments: ExperimentTable;
+  private readonly reader: RunReader;
+  private readonly runTable: RunTable;
+  private readonly data: RunDataWriter;
+  private readonly histories: MetricHistoryReader;
+
+  private constructor(readonly db: DurableDatabase, defaultArtifactRoot: string) {
+    this.experiments = new ExperimentTable(db, defaultArtifactRoot);
+    this.reader = new RunReader(db);
+    this.runTable = new RunTable(db, this.experiments, this.reader);
+    this.data = new RunDataWriter(db, this.reader);
+    this.histories = new MetricHistoryReader(db, this.reader);
+  }
+
+  static async open(options: SqlTrackingStoreOptions): Promise<SqlTrackingStore> {
+    const db = await DurableDatabase.open(options);
+    return new SqlTrackingStore(db, options.defaultArtifactRoot);
+  }
+
+  createExperiment(req: CreateExperimentRequest): Promise<string> {
+    return this.experiments.create(req.name, req.artifactLocation, req.tags ?? []);
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    return this.experiments.get(experimentId);
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | undefined> {
+    return this.experiments.getByName(name);
+  }
+
+  async searchExperiments(req: SearchExperimentsRequest): Promise<Page<Experiment>> {
+    const offset = decodeOffsetToken(req.pageToken);
+    const { sql, params } = buildExperimentSearchQuery({
+      filter: req.filter,
+      viewType: req.viewType,
+      orderBy: req.orderBy,
+      offset,
+      limit: req.maxResults + 1,
+    });
+    const ids = (this.db.rows(sql, params) as Array<[number]>).map((r) => r[0]);
+    const more = ids.length > req.maxResults;
+    const pageIds = more ? ids.slice(0, req.maxResults) : ids;
+    const rows = pageIds.length
+      ? this.db.all<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id IN (${placeholders(pageIds.length)})`, pageIds)
+      : [];
+    const byId = new Map(rows.map((r) => [r.experiment_id, r]));
+    const items = this.experiments.toEntities(pageIds.map((id) => byId.get(id)!));
+    return more ? { items, nextPageToken: encodeOffsetToken(offset + req.maxResults) } : { items };
+  }
+
+  renameExperiment(experimentId: string, newName: string): Promise<void> {
+    return this.experiments.rename(experimentId, newName);
+  }
+
+  deleteExperiment(experimentId: string): Promise<void> {
+    return this.experiments.setLifecycle(experimentId, 'deleted');
+  }
+
+  restoreExperiment(experimentId: string): Promise<void> {
+    return this.experiments.setLifecycle(experimentId, 'active');
+  }
+
+  setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    return this.experiments.setTag(experimentId, key, value);
+  }
+
+  deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    return this.experiments.deleteTag(experimentId, key);
+  }
+
+  createRun(req: CreateRunRequest): Promise<Run> {
+    return this.runTable.create(req);
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    return this.reader.get(runId);
+  }
+
+  updateRun(req: UpdateRunRequest): Promise<RunInfo> {
+    return this.runTable.update(req);
+  }
+
+  deleteRun(runId: string): Promise<void> {
+    return this.runTable.setLifecycle(runId, 'deleted');
+  }
+
+  restoreRun(runId: string): Promise<void> {
+    return this.runTable.setLifecycle(runId, 'active');
+  }
+
+  async searchRuns(req: SearchRunsRequest): Promise<Page<Run>> {
+    const offset = decodeOffsetToken(req.pageToken);
+    const { sql, params } = buildRunSearchQuery({
+      experimentIds: req.experimentIds,
+      filter: req.filter,
+      viewType: req.viewType,
+      orderBy: req.orderBy,
+      offset,
+      limit: req.maxResults + 1,
+    });
+    const ids = (this.db.rows(sql, params) as Array<[string]>).map((r) => r[0]);
+    const more = ids.length > req.maxResults;
+    const items = this.reader.runs(more ? ids.slice(0, req.maxResults) : ids);
+    return more ? { items, nextPageToken: encodeOffsetToken(offset + req.maxResults) } : { items };
+  }
+
+  logBatch(req: LogBatchRequest): Promise<void> {
+    return this.data.logBatch(req);
+  }
+
+  logParam(runId: string, key: string, value: string): Promise<void> {
+    return this.data.logParam(runId, key, value);
+  }
+
+  logMetric(runId: string, metric: MetricPoint): Promise<void> {
+    return this.data.logMetric(runId, metric);
+  }
+
+  setTag(runId: string, key: string, value: string): Promise<void> {
+    return this.runTable.setTag(runId, key, value);
+  }
+
+  deleteTag(runId: string, key: string): Promise<void> {
+    return this.runTable.deleteTag(runId, key);
+  }
+
+  logInputs(runId: string, datasets: DatasetInput[], modelIds: string[]): Promise<void> {
+    return this.data.logInputs(runId, datasets, modelIds);
+  }
+
+  async getMetricHistory(req: MetricHistoryRequest): Promise<Page<Metric>> {
+    if (req.maxResults !== undefined && req.maxResults < 1) {
+      throw MlflowError.invalidParameter(`Invalid value ${req.maxResults} for parameter 'max_results' supplied. It must be a positive integer`);
+    }
+    return this.histories.history(req);
+  }
+
+  async getMetricHistoryBulkInterval(req: BulkIntervalRequest): Promise<MetricWithRunId[]> {
+    validateBulkInterval(req);
+    return this.histories.bulkInterval(req);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
