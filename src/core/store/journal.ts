@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as zlib from 'node:zlib';
 
@@ -189,13 +190,15 @@ export class JournalWriter {
         this.pending = [];
         this.waiters = [];
         if (batch.length > 0) {
+          // The write only copies into the page cache, so it is done in place; the flush to the
+          // device runs on the thread pool while new records queue up for the next group.
           const expected = batch.reduce((n, b) => n + b.length, 0);
-          const { bytesWritten } = await handle.writev(batch, this.diskOffset);
+          const bytesWritten = fs.writevSync(handle.fd, batch, this.diskOffset);
           if (bytesWritten !== expected) {
             throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
           }
           this.diskOffset += bytesWritten;
-          await handle.datasync();
+          await new Promise<void>((resolve, reject) => fs.fdatasync(handle.fd, (e) => (e ? reject(e) : resolve())));
         }
         for (const w of waiters) w.resolve();
       }

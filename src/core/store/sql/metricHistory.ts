@@ -19,17 +19,33 @@ export class MetricHistoryReader {
     private readonly reader: RunReader,
   ) {}
 
+  /**
+   * One page of a history in (timestamp, step, value) order. Pages after the first continue from
+   * the last point returned (carried in the page token) instead of skipping an offset, so reading
+   * a long history page by page stays linear.
+   */
   history(req: MetricHistoryRequest): Page<Metric> {
-    const offset = decodeOffsetToken(req.pageToken);
+    const cursor = decodeHistoryCursor(req.pageToken);
     const limit = req.maxResults;
-    const sql =
-      'SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY timestamp, step, value' +
-      (limit !== undefined ? ' LIMIT ? OFFSET ?' : '');
-    const params = limit !== undefined ? [req.runId, req.metricKey, limit + 1, offset] : [req.runId, req.metricKey];
+    let sql = 'SELECT value, timestamp, step, is_nan FROM metrics WHERE key = ? AND run_uuid = ?';
+    const params: Array<string | number> = [req.metricKey, req.runId];
+    if (cursor.after) {
+      sql += ' AND (timestamp, step, value, is_nan) > (?, ?, ?, ?)';
+      params.push(...cursor.after);
+    }
+    sql += ' ORDER BY timestamp, step, value, is_nan';
+    if (limit !== undefined) {
+      sql += cursor.after ? ' LIMIT ?' : ' LIMIT ? OFFSET ?';
+      params.push(limit + 1);
+      if (!cursor.after) params.push(cursor.offset);
+    }
     const rows = this.db.rows(sql, params) as PointRow[];
     const more = limit !== undefined && rows.length > limit;
-    const items = (more ? rows.slice(0, limit) : rows).map((r) => toMetric(req.metricKey, r));
-    return more ? { items, nextPageToken: encodeOffsetToken(offset + limit!) } : { items };
+    const page = more ? rows.slice(0, limit) : rows;
+    const items = page.map((r) => toMetric(req.metricKey, r));
+    if (!more) return { items };
+    const [value, timestamp, step, isNan] = page[page.length - 1];
+    return { items, nextPageToken: encodeHistoryCursor(cursor.offset + limit!, [timestamp ?? 0, step, value, isNan]) };
   }
 
   /**
@@ -76,6 +92,22 @@ export class MetricHistoryReader {
     }
     return result;
   }
+}
+
+/** A history page token: MLflow's {"offset": N} plus the sort key of the last point returned. */
+function encodeHistoryCursor(offset: number, after: [number, number, number, number]): string {
+  return Buffer.from(JSON.stringify({ offset, after })).toString('base64');
+}
+
+function decodeHistoryCursor(token: string | undefined): { offset: number; after?: [number, number, number, number] } {
+  const offset = decodeOffsetToken(token);
+  if (!token) return { offset };
+  const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { after?: unknown };
+  const after = parsed.after;
+  if (Array.isArray(after) && after.length === 4 && after.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+    return { offset, after: after as [number, number, number, number] };
+  }
+  return { offset };
 }
 
 export function validateBulkInterval(req: BulkIntervalRequest): void {

@@ -1,0 +1,141 @@
+// Benchmark of the tracking server: starts `runlens server` on a fresh store and measures
+// throughput and latency of the calls MLflow clients and the UI make most. Not a test: it prints figures.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+let base;
+
+function request(method, route, body) {
+  const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const url = new URL(route.startsWith('/') ? route : `/api/2.0/mlflow/${route}`, base);
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent, headers: data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {} }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        if (res.statusCode !== 200) reject(new Error(`${method} ${route}: ${res.statusCode} ${text}`));
+        else resolve(text.startsWith('{') ? JSON.parse(text) : text);
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+function rss(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)[1]) / 1024;
+  return { rss: field('VmRSS'), peak: field('VmHWM') };
+}
+
+async function timed(fn) {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'runlens-bench-'));
+const cli = path.resolve('dist/cli.js');
+const startedAt = performance.now();
+const nodeArgs = (process.env.RUNLENS_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const server = spawn(process.execPath, [...nodeArgs, cli, 'server', '--port', '0', '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, '--artifacts-destination', `${dir}/artifacts`], { stdio: ['ignore', 'pipe', 'inherit'] });
+base = await new Promise((resolve, reject) => {
+  let out = '';
+  server.stdout.on('data', (c) => {
+    out += c;
+    const m = /listening at (http:\/\/\S+)/.exec(out);
+    if (m) resolve(m[1]);
+  });
+  server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+});
+await request('GET', '/health');
+const coldStart = performance.now() - startedAt;
+
+const results = [];
+const report = (name, value, unit, target) => {
+  results.push({ name, value, unit, target });
+  console.log(`${name.padEnd(46)} ${value.toFixed(value < 10 ? 1 : 0).padStart(10)} ${unit.padEnd(9)} (target ${target})`);
+};
+try {
+  report('cold start to /health', coldStart, 'ms', '<= 300');
+  const { run } = await request('POST', 'runs/create', { experiment_id: '0', start_time: Date.now() });
+  const runId = run.info.run_id;
+
+  const SEQ = 3000;
+  let ms = await timed(async () => {
+    for (let i = 0; i < SEQ; i++) await request('POST', 'runs/log-metric', { run_id: runId, key: 'seq', value: i, timestamp: i, step: i });
+  });
+  report('sequential log-metric', (SEQ / ms) * 1000, 'req/s', '>= 2000');
+
+  const CONC = 8, PER = 1000;
+  ms = await timed(() => Promise.all(Array.from({ length: CONC }, async (_, w) => {
+    for (let i = 0; i < PER; i++) await request('POST', 'runs/log-metric', { run_id: runId, key: `conc${w}`, value: i, timestamp: i, step: i });
+  })));
+  report('8-concurrent log-metric', ((CONC * PER) / ms) * 1000, 'req/s', '>= 4000');
+
+  const BATCHES = 100;
+  ms = await timed(async () => {
+    for (let b = 0; b < BATCHES; b++) {
+      const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: 'hist', value: Math.sin(b * 1000 + i), timestamp: b * 1000 + i, step: b * 1000 + i }));
+      await request('POST', 'runs/log-batch', { run_id: runId, metrics });
+    }
+  });
+  report('log-batch (1000 points a request)', ((BATCHES * 1000) / ms) * 1000, 'points/s', '>= 75000');
+
+  const historyTimes = [];
+  for (let r = 0; r < 3; r++) {
+    historyTimes.push(await timed(async () => {
+      let token, n = 0;
+      do {
+        const q = new URLSearchParams({ run_id: runId, metric_key: 'hist', max_results: '25000' });
+        if (token) q.set('page_token', token);
+        const page = await request('GET', `metrics/get-history?${q}`);
+        n += page.metrics.length;
+        token = page.next_page_token;
+      } while (token);
+      if (n !== 100000) throw new Error(`history has ${n} points`);
+    }));
+  }
+  report('read a 100,000-step history (25,000 a page)', median(historyTimes), 'ms', '<= 250');
+
+  const { experiment_id: exp } = await request('POST', 'experiments/create', { name: 'search-bench' });
+  const created = Date.now();
+  for (let i = 0; i < 2000; i += 8) {
+    await Promise.all(Array.from({ length: 8 }, async (_, j) => {
+      const { run: r } = await request('POST', 'runs/create', { experiment_id: exp, start_time: created + i + j });
+      await request('POST', 'runs/log-batch', {
+        run_id: r.info.run_id,
+        params: [{ key: 'p1', value: (i + j) % 2 ? 'a' : 'b' }, { key: 'p2', value: String(i + j) }],
+        metrics: [{ key: 'm1', value: ((i + j) * 7919 % 1000) / 1000, timestamp: 1, step: 0 }, { key: 'm2', value: i + j, timestamp: 1, step: 0 }],
+        tags: [{ key: 't', value: 'x' }],
+      });
+    }));
+  }
+  const searchTimes = [];
+  let matched = 0;
+  for (let r = 0; r < 7; r++) {
+    searchTimes.push(await timed(async () => {
+      const res = await request('POST', 'runs/search', { experiment_ids: [exp], filter: "metrics.m1 > 0.5 and params.p1 = 'a'", order_by: ['metrics.m1 DESC'], max_results: 1000 });
+      matched = res.runs.length;
+    }));
+  }
+  report(`runs/search over 2,000 runs (${matched} matched)`, median(searchTimes), 'ms', '<= 30');
+  const mem = rss(server.pid);
+  report('server RSS after the benchmark', mem.rss, 'MiB', '<= 150');
+  report('server peak RSS', mem.peak, 'MiB', '');
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  agent.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}
