@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { BenchConnection } from './benchClient.mjs';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 let base;
@@ -71,16 +72,21 @@ try {
   const { run } = await request('POST', 'runs/create', { experiment_id: '0', start_time: Date.now() });
   const runId = run.info.run_id;
 
-  const SEQ = 3000;
+  const LOG_METRIC = '/api/2.0/mlflow/runs/log-metric';
+  const SEQ = 5000;
+  const seq = new BenchConnection(base);
   let ms = await timed(async () => {
-    for (let i = 0; i < SEQ; i++) await request('POST', 'runs/log-metric', { run_id: runId, key: 'seq', value: i, timestamp: i, step: i });
+    for (let i = 0; i < SEQ; i++) await seq.request('POST', LOG_METRIC, { run_id: runId, key: 'seq', value: i, timestamp: i, step: i });
   });
+  seq.close();
   report('sequential log-metric', (SEQ / ms) * 1000, 'req/s', '>= 2000');
 
-  const CONC = 8, PER = 1000;
-  ms = await timed(() => Promise.all(Array.from({ length: CONC }, async (_, w) => {
-    for (let i = 0; i < PER; i++) await request('POST', 'runs/log-metric', { run_id: runId, key: `conc${w}`, value: i, timestamp: i, step: i });
+  const CONC = 8, PER = 2000;
+  const conns = Array.from({ length: CONC }, () => new BenchConnection(base));
+  ms = await timed(() => Promise.all(conns.map(async (conn, w) => {
+    for (let i = 0; i < PER; i++) await conn.request('POST', LOG_METRIC, { run_id: runId, key: `conc${w}`, value: i, timestamp: i, step: i });
   })));
+  conns.forEach((c) => c.close());
   report('8-concurrent log-metric', ((CONC * PER) / ms) * 1000, 'req/s', '>= 4000');
 
   const BATCHES = 100;

@@ -197,6 +197,7 @@ export class DurableDatabase {
     this.db.run('PRAGMA journal_mode = MEMORY');
     this.db.run('PRAGMA synchronous = OFF');
     this.db.run('PRAGMA temp_store = MEMORY');
+    this.db.run('PRAGMA locking_mode = EXCLUSIVE');
   }
 
   private control(sql: 'BEGIN' | 'COMMIT' | 'ROLLBACK'): void {

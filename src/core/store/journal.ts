@@ -14,6 +14,11 @@ import * as zlib from 'node:zlib';
 export const JOURNAL_HEADER_BYTES = 56;
 const MAGIC = 'RLJ1';
 const RECORD_HEADER_BYTES = 8;
+/**
+ * Journal files are zero-filled ahead of the writes in steps of this size: overwriting allocated
+ * blocks lets fdatasync skip the file-size update, which saves a device flush on every commit.
+ */
+const PREALLOCATE_BYTES = 4 * 1024 * 1024;
 /** A single record larger than this is treated as a torn or corrupt tail. */
 const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
@@ -77,6 +82,9 @@ export function decodeJournal(bytes: Buffer): JournalContents | undefined {
   let offset = JOURNAL_HEADER_BYTES;
   while (offset + RECORD_HEADER_BYTES <= bytes.length) {
     const length = bytes.readUInt32LE(offset);
+    if (length === 0) {
+      break; // the zero-filled space preallocated past the last record
+    }
     const checksum = bytes.readUInt32LE(offset + 4);
     const end = offset + RECORD_HEADER_BYTES + length;
     if (length > MAX_RECORD_BYTES || end > bytes.length) {
@@ -89,7 +97,7 @@ export function decodeJournal(bytes: Buffer): JournalContents | undefined {
     records.push(payload);
     offset = end;
   }
-  return { header, records, validLength: offset, tornTail: offset < bytes.length };
+  return { header, records, validLength: offset, tornTail: bytes.subarray(offset).some((b) => b !== 0) };
 }
 
 /**
@@ -100,9 +108,11 @@ export class JournalWriter {
   private pending: Buffer[] = [];
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private flushing = false;
+  private flushScheduled = false;
   private failure: Error | undefined;
   private bytes: number;
   private diskOffset: number;
+  private allocated = 0;
 
   private constructor(
     readonly path: string,
@@ -155,8 +165,21 @@ export class JournalWriter {
     this.bytes += record.length;
     this.pending.push(record);
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    void this.flush();
+    this.scheduleFlush();
     return done;
+  }
+
+  /**
+   * Flushes once the event loop has taken in every request that is ready, so that the records of
+   * concurrent requests share one write and one fdatasync (group commit).
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
   }
 
   /** Resolves when everything appended so far is durable. */
@@ -165,7 +188,9 @@ export class JournalWriter {
       if (this.failure) throw this.failure;
       return;
     }
-    await new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.scheduleFlush();
+    await done;
   }
 
   async close(): Promise<void> {
@@ -190,15 +215,17 @@ export class JournalWriter {
         this.pending = [];
         this.waiters = [];
         if (batch.length > 0) {
-          // The write only copies into the page cache, so it is done in place; the flush to the
-          // device runs on the thread pool while new records queue up for the next group.
+          // Both calls run in place: the write only copies into the page cache, and an fdatasync
+          // on the event loop costs less than handing it to the thread pool and back, while the
+          // requests that arrive meanwhile are grouped into the next flush.
           const expected = batch.reduce((n, b) => n + b.length, 0);
+          this.preallocate(handle.fd, this.diskOffset + expected);
           const bytesWritten = fs.writevSync(handle.fd, batch, this.diskOffset);
           if (bytesWritten !== expected) {
             throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
           }
           this.diskOffset += bytesWritten;
-          await new Promise<void>((resolve, reject) => fs.fdatasync(handle.fd, (e) => (e ? reject(e) : resolve())));
+          fs.fdatasyncSync(handle.fd);
         }
         for (const w of waiters) w.resolve();
       }
@@ -207,6 +234,20 @@ export class JournalWriter {
     } finally {
       this.flushing = false;
     }
+  }
+
+  /** Zero-fills the file ahead of `needed` bytes (once per PREALLOCATE_BYTES). */
+  private preallocate(fd: number, needed: number): void {
+    if (needed <= this.allocated) return;
+    if (this.allocated === 0) this.allocated = Math.max(fs.fstatSync(fd).size, this.diskOffset);
+    if (needed <= this.allocated) return;
+    const target = Math.ceil(needed / PREALLOCATE_BYTES) * PREALLOCATE_BYTES;
+    const zeros = Buffer.alloc(Math.min(target - this.allocated, 1024 * 1024));
+    for (let at = this.allocated; at < target; at += zeros.length) {
+      fs.writeSync(fd, zeros, 0, Math.min(zeros.length, target - at), at);
+    }
+    fs.fsyncSync(fd);
+    this.allocated = target;
   }
 
   private fail(error: Error): void {

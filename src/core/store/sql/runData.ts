@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DatasetInput, KeyValue, MetricPoint } from '../../entities';
 import { MlflowError } from '../../errors';
 import { LIMITS, truncateValue, validateLength, validateName } from '../../validation';
-import type { DurableDatabase, SqlWriter } from '../durableDatabase';
+import type { DurableDatabase, Params, SqlWriter } from '../durableDatabase';
 import type { LogBatchRequest } from '../trackingStore';
 import type { RunReader } from './runReader';
 import { RUN_NAME_TAG, upsertTag, validatedTag } from './runs';
@@ -115,7 +115,7 @@ export class RunDataWriter {
         );
       }
       for (const p of fresh) w.run('INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)', [p.key, p.value, runId]);
-      for (const m of metrics) writeMetric(w, runId, m);
+      writeMetrics(w, runId, metrics);
       for (const t of tags) {
         upsertTag(w, runId, t.key, t.value);
         if (t.key === RUN_NAME_TAG) w.run('UPDATE runs SET name = ? WHERE run_uuid = ?', [t.value, runId]);
@@ -168,10 +168,54 @@ export class RunDataWriter {
 }
 
 export function writeMetric(w: SqlWriter, runId: string, m: MetricPoint): void {
-  const { value, isNan } = storedMetricValue(m.value);
-  const step = m.step ?? 0;
-  w.run(INSERT_METRIC, [m.key, value, m.timestamp, runId, step, isNan]);
-  w.run(UPSERT_LATEST, [m.key, value, m.timestamp, step, isNan, runId]);
+  writeMetrics(w, runId, [m]);
+}
+
+const ROWS_PER_INSERT = 50;
+const INSERT_METRICS_CHUNK = `INSERT OR IGNORE INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES ${new Array(ROWS_PER_INSERT)
+  .fill('(?, ?, ?, ?, ?, ?)')
+  .join(', ')}`;
+
+type StoredPoint = [key: string, value: number, timestamp: number, step: number, isNan: 0 | 1];
+
+/** Whether a point's (step, timestamp, value) is strictly greater than another's (compat §4.6). */
+function isLater(a: StoredPoint, b: StoredPoint): boolean {
+  if (a[3] !== b[3]) return a[3] > b[3];
+  if (a[2] !== b[2]) return a[2] > b[2];
+  return a[1] > b[1];
+}
+
+/**
+ * Inserts metric points (identical points are dropped by the primary key) in multi-row
+ * statements, then moves each key's latest value once: to the batch's greatest point when that
+ * beats the stored one, which is what applying the points one by one would leave.
+ */
+export function writeMetrics(w: SqlWriter, runId: string, metrics: MetricPoint[]): void {
+  const points: StoredPoint[] = metrics.map((m) => {
+    const { value, isNan } = storedMetricValue(m.value);
+    return [m.key, value, m.timestamp, m.step ?? 0, isNan];
+  });
+  let i = 0;
+  for (; i + ROWS_PER_INSERT <= points.length; i += ROWS_PER_INSERT) {
+    const params: Params = [];
+    for (let j = i; j < i + ROWS_PER_INSERT; j++) {
+      const [key, value, timestamp, step, isNan] = points[j];
+      params.push(key, value, timestamp, runId, step, isNan);
+    }
+    w.run(INSERT_METRICS_CHUNK, params);
+  }
+  for (; i < points.length; i++) {
+    const [key, value, timestamp, step, isNan] = points[i];
+    w.run(INSERT_METRIC, [key, value, timestamp, runId, step, isNan]);
+  }
+  const latest = new Map<string, StoredPoint>();
+  for (const p of points) {
+    const current = latest.get(p[0]);
+    if (!current || isLater(p, current)) latest.set(p[0], p);
+  }
+  for (const [key, value, timestamp, step, isNan] of latest.values()) {
+    w.run(UPSERT_LATEST, [key, value, timestamp, step, isNan, runId]);
+  }
 }
 
 function validateDatasetInput(input: DatasetInput): void {
