@@ -7,6 +7,7 @@ import { loadSqlJs } from './sqlJs';
 import { createSchema, SCHEMA_REVISION } from './schema';
 import { readSchemaRevision } from './schemaInspect';
 import { StoreOpenError } from './storeOpenError';
+import { releaseMemory } from './releaseMemory';
 import { readJournals, journalPath, removeJournal } from './journalFiles';
 
 export type Params = SqlValue[];
@@ -183,7 +184,6 @@ export class DurableDatabase {
         snapshotSize: snapshot.length,
         snapshotSha256: sha256(snapshot),
       });
-      await this.journal.drain();
     }
   }
 
@@ -196,7 +196,6 @@ export class DurableDatabase {
     this.db.run('PRAGMA foreign_keys = ON');
     this.db.run('PRAGMA journal_mode = MEMORY');
     this.db.run('PRAGMA synchronous = OFF');
-    this.db.run('PRAGMA temp_store = MEMORY');
     this.db.run('PRAGMA locking_mode = EXCLUSIVE');
   }
 
@@ -347,13 +346,14 @@ export class DurableDatabase {
     this.applyPragmas();
     const digest = sha256(bytes);
     this.generation = generation;
+    // Records committed from here on go to the next generation's journal, created with its
+    // first record; until the new snapshot is in place the older journals stay, and replay on
+    // start applies them all in order.
     this.journal = JournalWriter.create(journalPath(dbPath, generation), {
       generation,
       snapshotSize: bytes.length,
       snapshotSha256: digest,
     });
-    await this.journal.drain();
-    fsyncDir(path.dirname(dbPath));
 
     const tmp = `${dbPath}.runlens-snapshot-${process.pid}.tmp`;
     const handle = await fs.promises.open(tmp, 'w');
@@ -373,6 +373,7 @@ export class DurableDatabase {
       await journal.close().catch(() => undefined);
       removeJournal(journal.path);
     }
+    if (bytes.length > 4 * 1024 * 1024) setImmediate(releaseMemory);
   }
 
   /** Writes a final snapshot when there are journaled changes, then closes. */

@@ -114,26 +114,39 @@ export class JournalWriter {
   private diskOffset: number;
   private allocated = 0;
 
+  private opening: Promise<fsp.FileHandle> | undefined;
+
   private constructor(
     readonly path: string,
     readonly header: JournalHeader,
-    private readonly ready: Promise<fsp.FileHandle>,
+    private readonly openFile: () => Promise<fsp.FileHandle>,
     initialBytes: number,
   ) {
     this.bytes = initialBytes;
     this.diskOffset = initialBytes;
-    ready.catch((e: Error) => this.fail(e));
   }
 
-  /** Creates a new journal file holding only the header, durably. Appends may start at once. */
+  /** The open file; opened (and, for a new journal, created) on first use. */
+  private ready(): Promise<fsp.FileHandle> {
+    if (!this.opening) {
+      this.opening = this.openFile();
+      this.opening.catch((e: Error) => this.fail(e));
+    }
+    return this.opening;
+  }
+
+  /**
+   * A new journal holding only the header. The file is created with the first append: a journal
+   * with no records carries no information, and creating it lazily keeps start-up off the disk.
+   */
   static create(path: string, header: JournalHeader): JournalWriter {
-    const ready = (async () => {
+    const openFile = async () => {
       const handle = await fsp.open(path, 'w');
       await handle.write(encodeHeader(header), 0, JOURNAL_HEADER_BYTES, 0);
       await handle.datasync();
       return handle;
-    })();
-    return new JournalWriter(path, header, ready, JOURNAL_HEADER_BYTES);
+    };
+    return new JournalWriter(path, header, openFile, JOURNAL_HEADER_BYTES);
   }
 
   /** Opens an existing journal for appending after its last intact record (cutting a torn tail). */
@@ -144,7 +157,7 @@ export class JournalWriter {
       await handle.truncate(validLength);
       await handle.datasync();
     }
-    return new JournalWriter(path, header, Promise.resolve(handle), validLength);
+    return new JournalWriter(path, header, () => Promise.resolve(handle), validLength);
   }
 
   /** Total bytes in the file once everything appended so far is written. */
@@ -184,6 +197,7 @@ export class JournalWriter {
 
   /** Resolves when everything appended so far is durable. */
   async drain(): Promise<void> {
+    if (this.opening) await this.opening;
     if (this.pending.length === 0 && !this.flushing) {
       if (this.failure) throw this.failure;
       return;
@@ -197,7 +211,7 @@ export class JournalWriter {
     try {
       await this.drain();
     } finally {
-      const handle = await this.ready.catch(() => undefined);
+      const handle = await this.opening?.catch(() => undefined);
       await handle?.close().catch(() => undefined);
     }
   }
@@ -208,7 +222,7 @@ export class JournalWriter {
     }
     this.flushing = true;
     try {
-      const handle = await this.ready;
+      const handle = await this.ready();
       while (this.pending.length > 0 || this.waiters.length > 0) {
         const batch = this.pending;
         const waiters = this.waiters;
