@@ -5,6 +5,9 @@ import { StoreLock } from '../store/storeLock';
 import { registerExperimentRoutes } from './handlers/experimentHandlers';
 import { registerMetricRoutes } from './handlers/metricHandlers';
 import { registerRunRoutes } from './handlers/runHandlers';
+import { registerRegistryRoutes } from './handlers/registryHandlers';
+import { registerArtifactRoutes } from '../artifacts/artifactRoutes';
+import type { ServerContext } from './serverContext';
 import { HttpApiServer, type RequestLogEntry } from './httpServer';
 import { RouteTable, type ApiHandler, type RawHandler } from './router';
 
@@ -52,6 +55,9 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     registerRunRoutes(api, store);
     registerMetricRoutes(api, store);
     const raw = new RouteTable<RawHandler>();
+    const ctx: ServerContext = { db: store.db, tracking: store, artifactsDestination: path.resolve(options.artifactsDestination), log: options.log };
+    registerRegistryRoutes(api, ctx);
+    registerArtifactRoutes(api, raw, ctx);
     raw.add('GET', '/health', async (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('OK');
     });
