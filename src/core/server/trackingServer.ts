@@ -6,6 +6,7 @@ import { registerExperimentRoutes } from './handlers/experimentHandlers';
 import { registerMetricRoutes } from './handlers/metricHandlers';
 import { registerRunRoutes } from './handlers/runHandlers';
 import { registerRegistryRoutes } from './handlers/registryHandlers';
+import { registerLoggedModelRoutes } from './handlers/loggedModelHandlers';
 import { registerArtifactRoutes } from '../artifacts/artifactRoutes';
 import type { ServerContext } from './serverContext';
 import { HttpApiServer, type RequestLogEntry } from './httpServer';
@@ -56,6 +57,7 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
     registerMetricRoutes(api, store);
     const raw = new RouteTable<RawHandler>();
     const ctx: ServerContext = { db: store.db, tracking: store, artifactsDestination: path.resolve(options.artifactsDestination), log: options.log };
+    registerLoggedModelRoutes(api, store);
     registerRegistryRoutes(api, ctx);
     registerArtifactRoutes(api, raw, ctx);
     raw.add('GET', '/health', async (_req, res) => {

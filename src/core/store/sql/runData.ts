@@ -75,8 +75,8 @@ export class RunDataWriter {
   async logMetric(runId: string, metric: MetricPoint): Promise<void> {
     validateMetric(metric, 'name');
     await this.db.write((w) => {
-      this.reader.requireActive(runId);
-      writeMetric(w, runId, metric);
+      const run = this.reader.requireActive(runId);
+      writeMetrics(w, runId, [metric], run.experiment_id);
     });
   }
 
@@ -101,7 +101,7 @@ export class RunDataWriter {
     }
     const tags = req.tags.map((t, i) => validatedTag(t.key, t.value, `tags[${i}].key`));
     await this.db.write((w) => {
-      this.reader.requireActive(runId);
+      const run = this.reader.requireActive(runId);
       const conflicts: Array<{ key: string; old_value: string; new_value: string }> = [];
       const fresh: KeyValue[] = [];
       for (const p of storedParams) {
@@ -115,10 +115,23 @@ export class RunDataWriter {
         );
       }
       for (const p of fresh) w.run('INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)', [p.key, p.value, runId]);
-      writeMetrics(w, runId, metrics);
+      writeMetrics(w, runId, metrics, run.experiment_id);
       for (const t of tags) {
         upsertTag(w, runId, t.key, t.value);
         if (t.key === RUN_NAME_TAG) w.run('UPDATE runs SET name = ? WHERE run_uuid = ?', [t.value, runId]);
+      }
+    });
+  }
+
+  /** Links logged models to the run as its outputs (3.x `runs/outputs`). */
+  async logOutputs(runId: string, models: Array<{ modelId: string; step: number }>): Promise<void> {
+    await this.db.write((w) => {
+      this.reader.require(runId);
+      for (const { modelId, step } of models) {
+        w.run(
+          "INSERT OR IGNORE INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?)",
+          [randomBytes(16).toString('hex'), runId, modelId, step],
+        );
       }
     });
   }
@@ -167,10 +180,6 @@ export class RunDataWriter {
   }
 }
 
-export function writeMetric(w: SqlWriter, runId: string, m: MetricPoint): void {
-  writeMetrics(w, runId, [m]);
-}
-
 const ROWS_PER_INSERT = 50;
 const INSERT_METRICS_CHUNK = `INSERT OR IGNORE INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES ${new Array(ROWS_PER_INSERT)
   .fill('(?, ?, ?, ?, ?, ?)')
@@ -190,7 +199,7 @@ function isLater(a: StoredPoint, b: StoredPoint): boolean {
  * statements, then moves each key's latest value once: to the batch's greatest point when that
  * beats the stored one, which is what applying the points one by one would leave.
  */
-export function writeMetrics(w: SqlWriter, runId: string, metrics: MetricPoint[]): void {
+export function writeMetrics(w: SqlWriter, runId: string, metrics: MetricPoint[], experimentId: number): void {
   const points: StoredPoint[] = metrics.map((m) => {
     const { value, isNan } = storedMetricValue(m.value);
     return [m.key, value, m.timestamp, m.step ?? 0, isNan];
@@ -216,6 +225,19 @@ export function writeMetrics(w: SqlWriter, runId: string, metrics: MetricPoint[]
   for (const [key, value, timestamp, step, isNan] of latest.values()) {
     w.run(UPSERT_LATEST, [key, value, timestamp, step, isNan, runId]);
   }
+  for (const m of metrics) {
+    if (m.model_id) writeModelMetric(w, runId, experimentId, m);
+  }
+}
+
+/** A point logged for a logged model (3.x) is also kept with that model; unknown models are skipped. */
+function writeModelMetric(w: SqlWriter, runId: string, experimentId: number, m: MetricPoint): void {
+  w.run(
+    `INSERT INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, metric_step, metric_value, experiment_id, run_id, dataset_uuid, dataset_name, dataset_digest)
+     SELECT ?, ?, ?, ?, ?, ?, ?, NULL, ?, ? WHERE EXISTS (SELECT 1 FROM logged_models WHERE model_id = ?)
+     ON CONFLICT (model_id, metric_name, metric_timestamp_ms, metric_step, run_id) DO UPDATE SET metric_value = excluded.metric_value`,
+    [m.model_id!, m.key, m.timestamp, m.step ?? 0, Number.isNaN(m.value) ? null : storedMetricValue(m.value).value, experimentId, runId, m.dataset_name ?? null, m.dataset_digest ?? null, m.model_id!],
+  );
 }
 
 function validateDatasetInput(input: DatasetInput): void {

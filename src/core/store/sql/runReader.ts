@@ -1,4 +1,4 @@
-import type { DatasetInput, KeyValue, Metric, Run, RunInputs } from '../../entities';
+import type { DatasetInput, KeyValue, Metric, Run, RunInputs, RunOutputs } from '../../entities';
 import { MlflowError } from '../../errors';
 import type { DurableDatabase } from '../durableDatabase';
 import { placeholders, RUN_COLUMNS, RunRow, toRunInfo } from './rows';
@@ -50,7 +50,7 @@ export class RunReader {
       if (p) data.params = p;
       if (t) data.tags = t;
       const run: Run = { info: toRunInfo(row), data, inputs: inputs.get(id) ?? {} };
-      if (withOutputs) run.outputs = {};
+      if (withOutputs) run.outputs = this.outputs(id);
       runs.push(run);
     }
     return runs;
@@ -59,6 +59,14 @@ export class RunReader {
   get(runId: string): Run {
     this.require(runId);
     return this.runs([runId], true)[0];
+  }
+
+  private outputs(runId: string): RunOutputs {
+    const rows = this.db.rows(
+      "SELECT destination_id, step FROM inputs WHERE source_type = 'RUN_OUTPUT' AND source_id = ? AND destination_type = 'MODEL_OUTPUT' ORDER BY rowid",
+      [runId],
+    ) as Array<[string, number]>;
+    return rows.length ? { model_outputs: rows.map(([model_id, step]) => ({ model_id, step })) } : {};
   }
 
   private keyValues(sql: string, runIds: string[]): Map<string, KeyValue[]> {

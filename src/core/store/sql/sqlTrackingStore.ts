@@ -16,6 +16,7 @@ import type {
   UpdateRunRequest,
 } from '../trackingStore';
 import { ExperimentTable } from './experiments';
+import { LoggedModelTable } from './loggedModels';
 import { MetricHistoryReader, validateBulkInterval } from './metricHistory';
 import { RunDataWriter } from './runData';
 import { RunReader } from './runReader';
@@ -37,6 +38,8 @@ export class SqlTrackingStore implements TrackingStore {
   private readonly runTable: RunTable;
   private readonly data: RunDataWriter;
   private readonly histories: MetricHistoryReader;
+  /** Logged models (MLflow 3.x), kept beside the runs they come from. */
+  readonly loggedModels: LoggedModelTable;
 
   private constructor(readonly db: DurableDatabase, defaultArtifactRoot: string) {
     this.experiments = new ExperimentTable(db, defaultArtifactRoot);
@@ -44,6 +47,7 @@ export class SqlTrackingStore implements TrackingStore {
     this.runTable = new RunTable(db, this.experiments, this.reader);
     this.data = new RunDataWriter(db, this.reader);
     this.histories = new MetricHistoryReader(db, this.reader);
+    this.loggedModels = new LoggedModelTable(db, this.experiments);
   }
 
   static async open(options: SqlTrackingStoreOptions): Promise<SqlTrackingStore> {
@@ -157,6 +161,10 @@ export class SqlTrackingStore implements TrackingStore {
 
   deleteTag(runId: string, key: string): Promise<void> {
     return this.runTable.deleteTag(runId, key);
+  }
+
+  logOutputs(runId: string, models: Array<{ modelId: string; step: number }>): Promise<void> {
+    return this.data.logOutputs(runId, models);
   }
 
   logInputs(runId: string, datasets: DatasetInput[], modelIds: string[]): Promise<void> {
