@@ -1,7 +1,6 @@
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startTrackingServer } from '../core/server/trackingServer';
-import { sqlitePathFromUri } from '../core/storeUri';
+import { resolveStore, STORE_OPTIONS, UsageError } from './storeOptions';
 
 const HELP = `Usage: runlens server [options]
 
@@ -22,8 +21,7 @@ export async function runServerCommand(args: string[]): Promise<number> {
     options: {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '5000' },
-      'backend-store-uri': { type: 'string', default: 'sqlite:///.runlens/mlflow.db' },
-      'artifacts-destination': { type: 'string', default: '.runlens/artifacts' },
+      ...STORE_OPTIONS,
       'allowed-hosts': { type: 'string', default: '' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -39,16 +37,19 @@ export async function runServerCommand(args: string[]): Promise<number> {
     console.error(`runlens server: --port must be a number from 0 to 65535, got '${values.port}'`);
     return 2;
   }
-  const uri = values['backend-store-uri']!;
-  const dbPath = sqlitePathFromUri(uri);
-  if (!dbPath) {
-    console.error(`runlens server: unsupported --backend-store-uri '${uri}'; use sqlite:///path/to/mlflow.db`);
+  let store: ReturnType<typeof resolveStore>;
+  try {
+    store = resolveStore(values);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`runlens server: ${e.message}`);
     return 2;
   }
+  const { dbPath } = store;
   const started = performance.now();
   const server = await startTrackingServer({
     dbPath,
-    artifactsDestination: path.resolve(values['artifacts-destination']!),
+    artifactsDestination: store.artifactsDestination,
     host: values.host,
     port,
     allowedHosts: values['allowed-hosts']!.split(',').map((h) => h.trim()).filter(Boolean),
