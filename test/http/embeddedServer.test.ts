@@ -1,0 +1,75 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { checkHealth, EmbeddedServer, type EmbeddedServerState } from '../../src/core/embedded/embeddedServer';
+import { call } from '../support/mlflowClient';
+import { CLI } from '../support/serverProcess';
+import { makeTempDir } from '../support/tempDir';
+
+function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 15000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = async () => {
+      if (await predicate()) return resolve();
+      if (Date.now() > until) return reject(new Error('condition not met in time'));
+      setTimeout(tick, 100);
+    };
+    void tick();
+  });
+}
+
+describe('EmbeddedServer (the extension\'s server child process)', function () {
+  this.timeout(40000);
+  let tmp: ReturnType<typeof makeTempDir>;
+  const servers: EmbeddedServer[] = [];
+  beforeEach(() => (tmp = makeTempDir()));
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.stop();
+    tmp.cleanup();
+  });
+
+  function make(states: EmbeddedServerState[] = []): EmbeddedServer {
+    const server = new EmbeddedServer({
+      cliPath: CLI,
+      storeDir: path.join(tmp.dir, '.runlens'),
+      restartDelays: [100, 100],
+      watchIntervalMs: 200,
+      onStateChange: (s) => states.push(s),
+    });
+    servers.push(server);
+    return server;
+  }
+
+  it('starts a server on the store and stops it cleanly', async () => {
+    const states: EmbeddedServerState[] = [];
+    const server = make(states);
+    const url = await server.start();
+    assert.equal(server.owned, true);
+    assert.equal((await call(url, 'GET', 'experiments/get', { experiment_id: '0' })).body.experiment.name, 'Default');
+    await server.stop();
+    assert.equal(await checkHealth(url), false);
+    assert.deepEqual(states, ['starting', 'running', 'stopped']);
+  });
+
+  it('reuses the server of another window through the lock file, and takes over when it goes away', async () => {
+    const first = make();
+    const url = await first.start();
+    const second = make();
+    assert.equal(await second.start(), url);
+    assert.equal(second.owned, false);
+    await first.stop();
+    await waitFor(() => second.state === 'running' && second.owned);
+    assert.equal(await checkHealth(second.url!), true);
+  });
+
+  it('restarts a server that dies, keeping acknowledged data', async () => {
+    const server = make();
+    const url = await server.start();
+    await call(url, 'POST', 'experiments/create', { name: 'survives' });
+    const pid = (server as unknown as { child: { pid: number } }).child.pid;
+    process.kill(pid, 'SIGKILL');
+    const childPid = () => (server as unknown as { child?: { pid: number } }).child?.pid;
+    await waitFor(() => server.state === 'running' && childPid() !== undefined && childPid() !== pid);
+    const res = await call(server.url!, 'GET', 'experiments/get-by-name', { experiment_name: 'survives' });
+    assert.equal(res.status, 200);
+  });
+});
