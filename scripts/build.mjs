@@ -1,6 +1,7 @@
 // Bundles the CLI (and, when present, the extension) with esbuild into dist/.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -24,3 +25,9 @@ if (existsSync('src/extension.ts')) {
   builds.push(esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }));
 }
 await Promise.all(builds);
+
+// The empty store image new stores start from (see src/core/store/emptyStore.ts).
+const maker = 'dist/.empty-store-maker.js';
+await esbuild.build({ ...common, sourcemap: false, entryPoints: ['scripts/emptyStoreMain.ts'], outfile: maker });
+execFileSync(process.execPath, [maker, 'dist/empty-store.db'], { stdio: 'inherit' });
+rmSync(maker);

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import type { Database, SqlValue, Statement } from 'sql.js';
 import { JournalWriter } from './journal';
 import { loadSqlJs } from './sqlJs';
-import { createSchema, SCHEMA_REVISION } from './schema';
+import { SCHEMA_REVISION } from './schema';
+import { newStoreDatabase } from './emptyStore';
 import { readSchemaRevision } from './schemaInspect';
 import { StoreOpenError } from './storeOpenError';
 import { releaseMemory } from './releaseMemory';
@@ -100,10 +101,9 @@ export class DurableDatabase {
             'Restore the database file, or delete the journal to start an empty store.',
         );
       }
-      const db = new SQL.Database();
+      const db = newStoreDatabase(SQL, Date.now(), options.defaultArtifactRoot);
       const store = new DurableDatabase(db, options);
       store.applyPragmas();
-      createSchema(db, Date.now(), options.defaultArtifactRoot);
       await store.writeSnapshot();
       return store;
     }
