@@ -1,0 +1,161 @@
+import type { KeyValue, Page } from '../../entities';
+import { MlflowError } from '../../errors';
+import { decodeOffsetToken, encodeOffsetToken } from '../../search/pageToken';
+import { buildRegisteredModelSearchQuery } from '../../search/registeredModelSearch';
+import type { DurableDatabase, SqlWriter } from '../durableDatabase';
+import type { RegistryReader } from './registryReader';
+import { IS_PROMPT_TAG, ModelVersion, REGISTERED_MODEL_COLUMNS, RegisteredModel, RegisteredModelRow } from './registryRows';
+import { canonicalStage, dedupeTags, validateModelName, validateRegisteredModelTag, validateTagKey } from './registryValidation';
+
+export interface CreateRegisteredModelRequest {
+  name: string;
+  tags: KeyValue[];
+  description: string;
+}
+
+export interface SearchRegisteredModelsRequest {
+  filter?: string;
+  maxResults: number;
+  orderBy: string[];
+  pageToken?: string;
+}
+
+/** Registered models, their tags, rename and delete (tables registered_models, registered_model_tags). */
+export class RegisteredModelTable {
+  constructor(
+    private readonly db: DurableDatabase,
+    private readonly reader: RegistryReader,
+  ) {}
+
+  async create(req: CreateRegisteredModelRequest): Promise<RegisteredModel> {
+    validateModelName(req.name);
+    for (const tag of req.tags) validateRegisteredModelTag(tag.key, tag.value);
+    await this.db.write((w) => {
+      const existing = this.reader.modelRow(req.name);
+      if (existing) throw alreadyExists(req.name, this.isPrompt(req.name), req.tags.some((t) => t.key === IS_PROMPT_TAG));
+      const now = Date.now();
+      w.run('INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)', [
+        req.name,
+        now,
+        now,
+        req.description,
+      ]);
+      for (const tag of dedupeTags(req.tags)) upsertModelTag(w, req.name, tag.key, tag.value);
+    });
+    return this.reader.model(req.name);
+  }
+
+  get(name: string): RegisteredModel {
+    validateModelName(name);
+    return this.reader.model(name);
+  }
+
+  /** Sets the description ("" clears it, as an update without one does in MLflow). */
+  async update(name: string, description: string): Promise<RegisteredModel> {
+    validateModelName(name);
+    await this.db.write((w) => {
+      this.reader.requireModel(name);
+      w.run('UPDATE registered_models SET description = ?, last_updated_time = ? WHERE name = ?', [description, Date.now(), name]);
+    });
+    return this.reader.model(name);
+  }
+
+  /**
+   * Renames a model. The foreign keys' ON UPDATE CASCADE carries the new name to the versions
+   * (and from them to the version tags), the model tags and the aliases.
+   */
+  async rename(name: string, newName: string): Promise<RegisteredModel> {
+    validateModelName(newName, 'new_name');
+    await this.db.write((w) => {
+      validateModelName(name);
+      this.reader.requireModel(name);
+      if (newName !== name && this.reader.modelRow(newName)) {
+        throw MlflowError.alreadyExists(`Registered Model (name=${newName}) already exists.`);
+      }
+      const now = Date.now();
+      w.run('UPDATE registered_models SET name = ?, last_updated_time = ? WHERE name = ?', [newName, now, name]);
+      w.run('UPDATE model_versions SET last_updated_time = ? WHERE name = ?', [now, newName]);
+    });
+    return this.reader.model(newName);
+  }
+
+  /** Deletes the model with all its versions, tags and aliases (a hard delete, as in MLflow). */
+  async delete(name: string): Promise<void> {
+    validateModelName(name);
+    await this.db.write((w) => {
+      this.reader.requireModel(name);
+      w.run('DELETE FROM model_version_tags WHERE name = ?', [name]);
+      w.run('DELETE FROM registered_model_aliases WHERE name = ?', [name]);
+      w.run('DELETE FROM model_versions WHERE name = ?', [name]);
+      w.run('DELETE FROM registered_model_tags WHERE name = ?', [name]);
+      w.run('DELETE FROM registered_models WHERE name = ?', [name]);
+    });
+  }
+
+  async setTag(name: string, key: string, value: string): Promise<void> {
+    validateModelName(name);
+    validateRegisteredModelTag(key, value);
+    await this.db.write((w) => {
+      this.reader.requireModel(name);
+      upsertModelTag(w, name, key, value);
+    });
+  }
+
+  /** Deleting a tag that is not there is a no-op (SQL store). */
+  async deleteTag(name: string, key: string): Promise<void> {
+    validateModelName(name);
+    validateTagKey(key);
+    await this.db.write((w) => {
+      this.reader.requireModel(name);
+      w.run('DELETE FROM registered_model_tags WHERE name = ? AND key = ?', [name, key]);
+    });
+  }
+
+  /** The latest version of each requested stage (all stages when none are given). */
+  latestVersions(name: string, stages: string[]): ModelVersion[] {
+    validateModelName(name);
+    const wanted = new Set(stages.map(canonicalStage));
+    const latest = this.reader.latestVersions(name);
+    return wanted.size === 0 ? latest : latest.filter((v) => wanted.has(v.current_stage ?? ''));
+  }
+
+  search(req: SearchRegisteredModelsRequest): Page<RegisteredModel> {
+    const offset = decodeOffsetToken(req.pageToken);
+    const { sql, params } = buildRegisteredModelSearchQuery({
+      filter: req.filter,
+      orderBy: req.orderBy,
+      offset,
+      limit: req.maxResults + 1,
+    });
+    const names = (this.db.rows(sql, params) as Array<[string]>).map((r) => r[0]);
+    const more = names.length > req.maxResults;
+    const page = more ? names.slice(0, req.maxResults) : names;
+    const rows = page.map((n) => this.db.get<RegisteredModelRow>(`SELECT ${REGISTERED_MODEL_COLUMNS} FROM registered_models WHERE name = ?`, [n])!);
+    const items = this.reader.models(rows);
+    return more ? { items, nextPageToken: encodeOffsetToken(offset + req.maxResults) } : { items };
+  }
+
+  private isPrompt(name: string): boolean {
+    return !!this.db.get('SELECT 1 AS x FROM registered_model_tags WHERE name = ? AND key = ?', [name, IS_PROMPT_TAG]);
+  }
+}
+
+function upsertModelTag(w: SqlWriter, name: string, key: string, value: string): void {
+  w.run(
+    'INSERT INTO registered_model_tags (key, value, name) VALUES (?, ?, ?) ON CONFLICT (key, name) DO UPDATE SET value = excluded.value',
+    [key, value, name],
+  );
+}
+
+/** MLflow's message for a taken name; models and prompts share one namespace. */
+function alreadyExists(name: string, existingIsPrompt: boolean, newIsPrompt: boolean): MlflowError {
+  const existing = existingIsPrompt ? 'Prompt' : 'Registered Model';
+  const wanted = newIsPrompt ? 'Prompt' : 'Registered Model';
+  if (existing !== wanted) {
+    return MlflowError.alreadyExists(
+      `Tried to create a ${wanted.toLowerCase()} with name '${name}', but the name is already taken by a ` +
+        `${existing.toLowerCase()}. MLflow does not allow creating a model and a prompt with the same name.`,
+    );
+  }
+  return MlflowError.alreadyExists(`${wanted} (name=${name}) already exists.`);
+}
