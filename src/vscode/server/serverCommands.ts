@@ -14,11 +14,9 @@ export function registerServerCommands(context: vscode.ExtensionContext, server:
     const url = server.url!;
     await vscode.env.clipboard.writeText(url);
     const exportLine = `export MLFLOW_TRACKING_URI=${url}`;
-    const choice = await vscode.window.showInformationMessage(
-      `Copied ${url}. In shells outside VS Code run: ${exportLine}`,
-      'Copy export line',
-    );
-    if (choice) await vscode.env.clipboard.writeText(exportLine);
+    void vscode.window
+      .showInformationMessage(`Copied ${url}. In shells outside VS Code run: ${exportLine}`, 'Copy export line')
+      .then((choice) => choice && vscode.env.clipboard.writeText(exportLine));
     return url;
   });
 

@@ -1,0 +1,144 @@
+import type { FileInfo } from '../../core/client/mlflowClient';
+import type { Experiment, Run } from '../../core/entities';
+import { CachedValue } from '../../core/explorer/cachedValue';
+
+/** The elements of the Experiments tree. Ids are stable across reloads so VS Code keeps expansion. */
+export type Node = ExperimentNode | RunNode | GroupNode | EntryNode | ArtifactNode | LoadMoreNode | MessageNode;
+
+export interface RunPageState {
+  runs: RunNode[];
+  nextPageToken?: string;
+}
+
+export class ExperimentNode {
+  readonly kind = 'experiment';
+  readonly parent = undefined;
+  /** The runs shown so far (pages of 50) and the token of the next page. */
+  readonly runs = new CachedValue<RunPageState>();
+  readonly loadMore: LoadMoreNode;
+  loadingMore: Promise<void> | undefined;
+
+  constructor(public experiment: Experiment) {
+    this.loadMore = new LoadMoreNode(this);
+  }
+
+  get id(): string {
+    return `experiment/${this.experiment.experiment_id}`;
+  }
+
+  get experimentId(): string {
+    return this.experiment.experiment_id;
+  }
+
+  get deleted(): boolean {
+    return this.experiment.lifecycle_stage === 'deleted';
+  }
+}
+
+export class RunNode {
+  readonly kind = 'run';
+  readonly groups: readonly GroupNode[];
+
+  constructor(
+    readonly parent: ExperimentNode,
+    public run: Run,
+  ) {
+    this.groups = (['params', 'metrics', 'tags', 'artifacts'] as const).map((g) => new GroupNode(this, g));
+  }
+
+  get id(): string {
+    return `run/${this.runId}`;
+  }
+
+  get runId(): string {
+    return this.run.info.run_id;
+  }
+
+  get deleted(): boolean {
+    return this.run.info.lifecycle_stage === 'deleted';
+  }
+
+  get artifacts(): GroupNode {
+    return this.groups[3];
+  }
+}
+
+export type GroupKind = 'params' | 'metrics' | 'tags' | 'artifacts';
+
+export class GroupNode {
+  readonly kind = 'group';
+  /** The top level of the run's artifacts (the Artifacts group only). */
+  readonly listing = new CachedValue<Node[]>();
+
+  constructor(
+    readonly parent: RunNode,
+    readonly group: GroupKind,
+  ) {}
+
+  get id(): string {
+    return `${this.parent.id}/${this.group}`;
+  }
+}
+
+/** A param, metric (latest value) or tag of a run. */
+export class EntryNode {
+  readonly kind = 'entry';
+
+  constructor(
+    readonly parent: GroupNode,
+    readonly key: string,
+    readonly value: string,
+    /** Extra tooltip line (a metric's step and time). */
+    readonly detail?: string,
+  ) {}
+
+  get id(): string {
+    return `${this.parent.id}/${this.key}`;
+  }
+}
+
+export class ArtifactNode {
+  readonly kind = 'artifact';
+  /** A folder's entries, listed on first expansion. */
+  readonly listing = new CachedValue<Node[]>();
+
+  constructor(
+    readonly parent: GroupNode | ArtifactNode,
+    readonly runId: string,
+    readonly file: FileInfo,
+  ) {}
+
+  get id(): string {
+    return `run/${this.runId}/artifacts/${this.file.path}`;
+  }
+
+  get name(): string {
+    return this.file.path.slice(this.file.path.lastIndexOf('/') + 1);
+  }
+}
+
+export class LoadMoreNode {
+  readonly kind = 'loadMore';
+
+  constructor(readonly parent: ExperimentNode) {}
+
+  get id(): string {
+    return `${this.parent.id}/load-more`;
+  }
+}
+
+/** An informational or error line in place of children; errors carry a Retry action. */
+export class MessageNode {
+  readonly kind = 'message';
+
+  constructor(
+    readonly parent: Node | undefined,
+    readonly text: string,
+    readonly severity: 'error' | 'info',
+    readonly action?: { command: string; title: string; arguments?: unknown[] },
+  ) {}
+
+  get id(): string {
+    return `${this.parent?.id ?? 'root'}/message`;
+  }
+}

@@ -1,0 +1,145 @@
+import type * as vscode from 'vscode';
+import { MlflowApiError } from '../../core/client/mlflowClient';
+import type { Run } from '../../core/entities';
+import { isLiveStatus } from '../../core/explorer/runSummary';
+import type { TrackingClientSource } from '../trackingClientSource';
+import { errorMessage } from './commandSupport';
+import type { RunNode } from './nodes';
+
+export interface PolledRun {
+  node: RunNode;
+  run: Run;
+  finished: boolean;
+}
+
+export interface RunPollerOptions {
+  source: TrackingClientSource;
+  log: vscode.LogOutputChannel;
+  intervalMs: () => number;
+  /** False for nodes a reload replaced: they are dropped. */
+  isCurrent: (node: RunNode) => boolean;
+  onUpdated: (updates: PolledRun[]) => void;
+}
+
+const CONCURRENCY = 8;
+const MAX_FAILED_ROUNDS = 5;
+
+/**
+ * Refreshes the live (RUNNING, SCHEDULED) runs shown in the tree with runs/get, one round every
+ * few seconds while the view is visible, and stops when none is left. Finished runs are never polled.
+ */
+export class RunPoller implements vscode.Disposable {
+  private readonly live = new Map<string, RunNode>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private polling = false;
+  private visible = true;
+  private failedRounds = 0;
+  private disposed = false;
+
+  constructor(private readonly options: RunPollerOptions) {}
+
+  /** Number of runs being polled. */
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Watches the live ones among `nodes` (newer nodes of a run replace older ones). */
+  track(nodes: readonly RunNode[]): void {
+    for (const node of nodes) {
+      if (isLiveStatus(node.run.info.status)) this.live.set(node.runId, node);
+      else if (this.live.get(node.runId) === node) this.live.delete(node.runId);
+    }
+    this.schedule();
+  }
+
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (visible) this.schedule();
+    else this.cancel();
+  }
+
+  /** Applies a new interval to the next round. */
+  restart(): void {
+    this.cancel();
+    this.schedule();
+  }
+
+  private cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    if (this.disposed || !this.visible || this.timer || this.polling || this.live.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.round();
+    }, this.options.intervalMs());
+  }
+
+  private async round(): Promise<void> {
+    this.polling = true;
+    try {
+      await this.pollOnce();
+    } finally {
+      this.polling = false;
+      this.schedule();
+    }
+  }
+
+  /** One round: runs/get for each live run still shown, then one tree update. */
+  async pollOnce(): Promise<void> {
+    const nodes = [...this.live.values()].filter((node) => {
+      if (this.options.isCurrent(node)) return true;
+      this.live.delete(node.runId);
+      return false;
+    });
+    if (nodes.length === 0) return;
+    const updates: PolledRun[] = [];
+    const errors: unknown[] = [];
+    try {
+      const client = await this.options.source.getClient();
+      let next = 0;
+      const worker = async () => {
+        while (next < nodes.length) {
+          const node = nodes[next++];
+          try {
+            const run = await client.getRun(node.runId);
+            if (this.live.get(node.runId) !== node) continue;
+            const finished = !isLiveStatus(run.info.status);
+            if (finished) this.live.delete(node.runId);
+            updates.push({ node, run, finished });
+          } catch (e) {
+            if (e instanceof MlflowApiError && e.status === 404) this.live.delete(node.runId);
+            else errors.push(e);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, nodes.length) }, worker));
+    } catch (e) {
+      errors.push(e);
+    }
+    if (updates.length > 0 && !this.disposed) this.options.onUpdated(updates);
+    this.noteFailures(errors);
+  }
+
+  private noteFailures(errors: unknown[]): void {
+    if (errors.length === 0) {
+      this.failedRounds = 0;
+      return;
+    }
+    this.failedRounds++;
+    if (this.failedRounds === 1) this.options.log.warn(`Experiments view: polling running runs failed: ${errorMessage(errors[0])}`);
+    if (this.failedRounds >= MAX_FAILED_ROUNDS) {
+      this.options.log.warn(`Experiments view: stopped polling ${this.live.size} running run(s) after ${MAX_FAILED_ROUNDS} failed rounds; Refresh resumes it.`);
+      this.live.clear();
+      this.failedRounds = 0;
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.cancel();
+    this.live.clear();
+  }
+}
