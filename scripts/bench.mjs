@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { benchArtifacts } from './benchArtifacts.mjs';
 import { BenchConnection } from './benchClient.mjs';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -158,6 +159,10 @@ try {
     pageTimes.push(await timed(() => request('POST', 'runs/search', { experiment_ids: [big], max_results: 50 })));
   }
   report('first page (50) of an experiment with 10,000 runs', median(pageTimes), 'ms', '<= 300');
+
+  const beforeArtifacts = rss(server.pid).peak;
+  await benchArtifacts(base, report);
+  report('server peak RSS growth during the 100 MB artifact transfers', rss(server.pid).peak - beforeArtifacts, 'MiB', 'flat');
 
   const mem = rss(server.pid);
   report('server RSS with 12,000 more runs loaded', mem.rss, 'MiB', '');

@@ -1,9 +1,11 @@
+import { runGcCommand } from './gcCommand';
 import { runServerCommand } from './serverCommand';
 
 const USAGE = `Usage: runlens <command> [options]
 
 Commands:
   server    Run the MLflow-compatible tracking server on a local store
+  gc        Permanently delete deleted runs and experiments, with their artifacts
 
 Run "runlens <command> --help" for the options of a command.`;
 
@@ -12,6 +14,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'server':
       return runServerCommand(rest);
+    case 'gc':
+      return runGcCommand(rest);
     case undefined:
     case '-h':
     case '--help':

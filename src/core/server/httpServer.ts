@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { MlflowError } from '../errors';
 import { isHostAllowed, isOriginAllowed } from './hostCheck';
 import { encodeJson } from './jsonBody';
+import { BodyTooLarge, checkContentType, parseJsonBody, readBody } from './jsonRequest';
 import { RequestFields } from './requestFields';
 import type { ApiHandler, RawHandler, RouteTable } from './router';
 
@@ -29,7 +30,8 @@ export interface HttpServerOptions {
   onError?: (error: Error) => void;
 }
 
-const SECURITY_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'SAMEORIGIN' };
+/** Headers every answer of the server carries (compat §1.10). */
+export const SECURITY_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'SAMEORIGIN' };
 
 export function sendJson(res: http.ServerResponse, status: number, body: object): void {
   const text = encodeJson(body);
@@ -48,56 +50,6 @@ export function sendError(res: http.ServerResponse, error: MlflowError, status =
 function sendText(res: http.ServerResponse, status: number, text: string): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      reject(new BodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-/** Decodes a JSON body the way MLflow does: empty is {}, a JSON string holding JSON is decoded again. */
-function parseJsonBody(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-    if (typeof value === 'string') value = JSON.parse(value);
-  } catch (e) {
-    throw MlflowError.invalidParameter(`Malformed JSON in request body: ${(e as Error).message}`);
-  }
-  if (value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw MlflowError.invalidParameter('The request body must be a JSON object.');
-  }
-  return value as Record<string, unknown>;
-}
-
-function checkContentType(req: http.IncomingMessage): void {
-  const type = req.headers['content-type'];
-  if (!type) throw MlflowError.invalidParameter('Bad Request. Content-Type header is missing.');
-  if (type.split(';')[0].trim().toLowerCase() !== 'application/json') {
-    throw MlflowError.invalidParameter("Bad Request. Content-Type must be one of ['application/json'].");
-  }
 }
 
 function queryFields(url: URL): Record<string, string[]> {
@@ -157,9 +109,11 @@ export class HttpApiServer {
         sendError(res, new MlflowError('RESOURCE_EXHAUSTED', `The request body exceeds the limit of ${this.maxBody} bytes.`), 413);
         req.destroy();
       } else if (e instanceof MlflowError) {
+        req.resume(); // discard an unread body so that the keep-alive connection stays usable
         sendError(res, e);
       } else {
         this.options.onError?.(e as Error);
+        req.resume();
         sendError(res, new MlflowError('INTERNAL_ERROR', `Internal error: ${(e as Error).message}`));
       }
     } finally {
