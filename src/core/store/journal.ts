@@ -234,7 +234,10 @@ export class JournalWriter {
           // requests that arrive meanwhile are grouped into the next flush.
           const expected = batch.reduce((n, b) => n + b.length, 0);
           this.preallocate(handle.fd, this.diskOffset + expected);
-          const bytesWritten = fs.writevSync(handle.fd, batch, this.diskOffset);
+          const bytesWritten =
+            batch.length === 1
+              ? fs.writeSync(handle.fd, batch[0], 0, batch[0].length, this.diskOffset)
+              : fs.writevSync(handle.fd, batch, this.diskOffset);
           if (bytesWritten !== expected) {
             throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
           }
