@@ -271,6 +271,17 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
     return undefined;
   }
 
+  /** Experiments whose runs are loaded (expanded at some point since the last refresh). */
+  loadedExperiments(): ExperimentNode[] {
+    return [...this.experiments.values()].filter((e) => e.runs.value !== undefined);
+  }
+
+  /** Loads an experiment's first page of runs again (a new run started). */
+  reloadExperimentRuns(experiment: ExperimentNode): void {
+    experiment.runs.reset();
+    this.changed.fire(experiment);
+  }
+
   experimentNode(experimentId: string): ExperimentNode | undefined {
     return this.experiments.get(experimentId);
   }

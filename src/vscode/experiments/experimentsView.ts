@@ -9,6 +9,7 @@ import { ExperimentsTreeProvider, type ViewOptions } from './experimentsTreeProv
 import { ContextKeys, VIEW_ID, VIEW_OPTIONS_STATE_KEY } from './ids';
 import { registerInspectTree } from './inspectTree';
 import type { Node } from './nodes';
+import { NewRunWatcher } from './newRunWatcher';
 import { RunPoller } from './runPoller';
 import { registerRunCommands } from './runCommands';
 import { pollIntervalMs, Settings } from './settings';
@@ -53,7 +54,8 @@ export function registerExperimentsView(context: vscode.ExtensionContext, source
     isCurrent: (node) => provider.isCurrent(node),
     onUpdated: (updates) => provider.updateRuns(updates),
   });
-  subscriptions.push(poller, provider.onDidLoadRuns((runs) => poller.track(runs)));
+  const watcher = new NewRunWatcher(source, provider, log, pollIntervalMs);
+  subscriptions.push(poller, watcher, provider.onDidLoadRuns((runs) => poller.track(runs)));
 
   // Options: shown in the view, kept in workspace state; state drives the welcome content.
   showOptions(view, provider.options);
@@ -71,6 +73,7 @@ export function registerExperimentsView(context: vscode.ExtensionContext, source
   let rerender: ReturnType<typeof setInterval> | undefined;
   const onVisibility = (visible: boolean) => {
     poller.setVisible(visible);
+    watcher.setVisible(visible);
     if (rerender) clearInterval(rerender);
     rerender = visible ? setInterval(() => provider.rerender(), RERENDER_MS) : undefined;
   };
@@ -79,7 +82,9 @@ export function registerExperimentsView(context: vscode.ExtensionContext, source
     view.onDidChangeVisibility((e) => onVisibility(e.visible)),
     { dispose: () => rerender && clearInterval(rerender) },
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(Settings.pollIntervalSeconds)) poller.restart();
+      if (!e.affectsConfiguration(Settings.pollIntervalSeconds)) return;
+      poller.restart();
+      watcher.restart();
     }),
     // Another server or store: everything shown is stale. The first start also reports a new
     // client, while the first load is under way and waiting for it: nothing is stale then.
