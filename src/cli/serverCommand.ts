@@ -66,13 +66,20 @@ export async function runServerCommand(args: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       console.error(`[runlens] ${signal}: finishing in-flight requests and saving the store...`);
-      server.close().then(resolve, (e: Error) => {
-        console.error(`[runlens] error while stopping: ${e.message}`);
+      const done = () => {
+        // The IPC channel of a forked server would keep the process alive.
+        if (process.connected) process.disconnect();
         resolve();
+      };
+      server.close().then(done, (e: Error) => {
+        console.error(`[runlens] error while stopping: ${e.message}`);
+        done();
       });
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // Started by the VS Code extension (with an IPC channel): stop when that window goes away.
+    if (process.send) process.once('disconnect', () => stop('the editor window that started the server closed'));
   });
   return 0;
 }

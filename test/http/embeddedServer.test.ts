@@ -73,3 +73,32 @@ describe('EmbeddedServer (the extension\'s server child process)', function () {
     assert.equal(res.status, 200);
   });
 });
+
+describe('a server started by an editor window', function () {
+  this.timeout(30000);
+
+  it('stops when the process that forked it exits', async () => {
+    const tmp = makeTempDir();
+    try {
+      const { spawn } = await import('node:child_process');
+      // A stand-in for the extension host: forks the server with an IPC channel, reports its pid, then is killed.
+      const script =
+        `const {fork}=require('child_process');` +
+        `const c=fork(${JSON.stringify(CLI)},['server','--port','0','--backend-store-uri',${JSON.stringify(`sqlite:///${tmp.dir}/mlflow.db`)},'--artifacts-destination',${JSON.stringify(`${tmp.dir}/a`)}],{stdio:['ignore','pipe','inherit','ipc']});` +
+        `c.stdout.on('data',d=>{if(/listening/.test(String(d)))process.send(c.pid)});`;
+      const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const serverPid = await new Promise<number>((resolve) => parent.once('message', (pid) => resolve(pid as number)));
+      parent.kill('SIGKILL');
+      await waitFor(() => {
+        try {
+          process.kill(serverPid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
