@@ -1,20 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSqlJs } from '../../src/core/store/sqlJs';
 import { call } from '../support/mlflowClient';
-import { CLI, exited, spawnServer } from '../support/serverProcess';
+import { exited, runCli, spawnServer } from '../support/serverProcess';
 import { makeTempDir } from '../support/tempDir';
 
-/** Runs the CLI to completion and returns its exit code and output. */
-function runCli(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (c) => (output += c));
-  child.stderr.on('data', (c) => (output += c));
-  return exited(child).then((code) => ({ code, output }));
-}
 
 describe('runlens server (CLI)', function () {
   this.timeout(30000);

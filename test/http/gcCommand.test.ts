@@ -1,18 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { call } from '../support/mlflowClient';
-import { CLI, exited, spawnServer } from '../support/serverProcess';
+import { exited, runCli, spawnServer } from '../support/serverProcess';
 import { makeTempDir } from '../support/tempDir';
 
-function runCli(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (c) => (output += c));
-  child.stderr.on('data', (c) => (output += c));
-  return exited(child).then((code) => ({ code, output }));
-}
 
 describe('runlens gc', function () {
   this.timeout(30000);
