@@ -1,16 +1,23 @@
 import { parseArgs } from 'node:util';
 import { startTrackingServer } from '../core/server/trackingServer';
+import { SCHEMA_REVISION } from '../core/store/schema';
+import { StoreOpenError } from '../core/store/storeOpenError';
 import { resolveStore, STORE_OPTIONS, UsageError } from './storeOptions';
 
 const HELP = `Usage: runlens server [options]
 
 Serves MLflow's REST API (tracking) on a local SQLite store in MLflow's own schema.
 
+A database written by MLflow itself (any schema revision from MLflow 2.0 on) is served read-only:
+writes are refused, nothing is written next to it, and changes MLflow makes to it are picked up.
+
 Options:
   --host HOST                    Address to bind (default 127.0.0.1)
   --port PORT                    Port (default 5000; 0 picks a free port)
   --backend-store-uri URI        sqlite:///path/to/mlflow.db (default sqlite:///.runlens/mlflow.db)
   --artifacts-destination DIR    Folder for proxied artifacts (default .runlens/artifacts)
+  --read-write                   Also write a database written by MLflow (only at schema revision
+                                 ${SCHEMA_REVISION}, MLflow 3.5/3.6; do not run MLflow on it meanwhile)
   --allowed-hosts HOSTS          Comma-separated extra Host names to accept (e.g. "myhost,*.example.com" or "*")
   --verbose                      Print every request with its status and duration
   -h, --help                     Show this help`;
@@ -22,6 +29,7 @@ export async function runServerCommand(args: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '5000' },
       ...STORE_OPTIONS,
+      'read-write': { type: 'boolean', default: false },
       'allowed-hosts': { type: 'string', default: '' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -47,17 +55,26 @@ export async function runServerCommand(args: string[]): Promise<number> {
   }
   const { dbPath } = store;
   const started = performance.now();
-  const server = await startTrackingServer({
-    dbPath,
-    artifactsDestination: store.artifactsDestination,
-    host: values.host,
-    port,
-    allowedHosts: values['allowed-hosts']!.split(',').map((h) => h.trim()).filter(Boolean),
-    log: (message) => console.error(`[runlens] ${message}`),
-    onRequest: values.verbose
-      ? (e) => console.error(`${e.method} ${e.path} ${e.status} ${e.durationMs.toFixed(1)} ms`)
-      : undefined,
-  });
+  let server: Awaited<ReturnType<typeof startTrackingServer>>;
+  try {
+    server = await startTrackingServer({
+      dbPath,
+      artifactsDestination: store.artifactsDestination,
+      host: values.host,
+      port,
+      allowedHosts: values['allowed-hosts']!.split(',').map((h) => h.trim()).filter(Boolean),
+      readWrite: values['read-write'],
+      log: (message) => console.error(`[runlens] ${message}`),
+      onRequest: values.verbose
+        ? (e) => console.error(`${e.method} ${e.path} ${e.status} ${e.durationMs.toFixed(1)} ms`)
+        : undefined,
+    });
+  } catch (e) {
+    if (!(e instanceof StoreOpenError)) throw e;
+    console.error(`runlens server: ${e.message}`);
+    return 1;
+  }
+  console.log(server.access.description);
   console.log(`Runlens tracking server listening at ${server.url} (store ${dbPath}, ready in ${Math.round(performance.now() - started)} ms)`);
   console.log(`Point MLflow at it with: export MLFLOW_TRACKING_URI=${server.url}`);
   await new Promise<void>((resolve) => {
@@ -65,7 +82,7 @@ export async function runServerCommand(args: string[]): Promise<number> {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      console.error(`[runlens] ${signal}: finishing in-flight requests and saving the store...`);
+      console.error(`[runlens] ${signal}: finishing in-flight requests${server.access.readOnly ? '' : ' and saving the store'}...`);
       const done = () => {
         // The IPC channel of a forked server would keep the process alive.
         if (process.connected) process.disconnect();

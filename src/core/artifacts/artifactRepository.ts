@@ -65,7 +65,11 @@ function missing(relativePath: string): MlflowError {
  */
 export class ArtifactRepository {
   /** @param destination absolute folder behind `mlflow-artifacts:/` URIs */
-  constructor(readonly destination: string) {}
+  /** `assertWritable` throws (PERMISSION_DENIED) before any write or removal when the server is read-only. */
+  constructor(
+    readonly destination: string,
+    private readonly assertWritable: () => void = () => undefined,
+  ) {}
 
   /** Validates `relativePath` (400 `Invalid path` when unsafe) and locates it under `uri`. */
   async resolve(uri: string, relativePath = ''): Promise<ResolvedArtifact> {
@@ -137,6 +141,7 @@ export class ArtifactRepository {
    * whole new one and an interrupted upload leaves nothing behind. Resolves with the byte count.
    */
   async write(uri: string, relativePath: string, source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: ArtifactWriteOptions = {}): Promise<number> {
+    this.assertWritable();
     const target = await this.resolve(uri, relativePath);
     if (target.path === '' || target.entry === target.boundary) throw invalidPath();
     const folder = await this.makeFolder(target.boundary, path.dirname(target.entry));
@@ -204,6 +209,7 @@ export class ArtifactRepository {
    * Resolves with whether anything was there. The artifacts destination itself is never removed.
    */
   async remove(uri: string, relativePath = ''): Promise<boolean> {
+    this.assertWritable();
     const target = await this.resolve(uri, relativePath);
     if (target.entry === (await realLocation(this.destination))) throw invalidPath();
     try {

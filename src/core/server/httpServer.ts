@@ -28,6 +28,8 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   onRequest?: (entry: RequestLogEntry) => void;
   onError?: (error: Error) => void;
+  /** Runs before each request is dispatched (e.g. to re-read a store another program changed). */
+  beforeRequest?: () => void;
 }
 
 /** Headers every answer of the server carries (compat §1.10). */
@@ -102,6 +104,7 @@ export class HttpApiServer {
         sendText(res, 403, 'Cross-origin request blocked');
         return;
       }
+      this.options.beforeRequest?.();
       await this.dispatch(method, url, req, res);
     } catch (e) {
       if (e instanceof BodyTooLarge) {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SqlTrackingStore } from '../store/sql/sqlTrackingStore';
-import { StoreLock } from '../store/storeLock';
+import { openStore, type OpenedStore, type StoreAccess } from '../store/openStore';
 import { registerExperimentRoutes } from './handlers/experimentHandlers';
 import { registerMetricRoutes } from './handlers/metricHandlers';
 import { registerRunRoutes } from './handlers/runHandlers';
@@ -26,6 +26,15 @@ export interface TrackingServerOptions {
   allowedHosts?: string[];
   log?: (message: string) => void;
   onRequest?: (entry: RequestLogEntry) => void;
+  /**
+   * A store Runlens did not create (a database written by MLflow) is served read-only — writes
+   * answer 403 PERMISSION_DENIED and the file is re-read when MLflow changes it — unless this is
+   * set: then it is written like a Runlens store (holding the lock), but only at the schema
+   * revision Runlens writes; at any other revision the server does not start.
+   */
+  readWrite?: boolean;
+  /** Polling interval for changes to a read-only store's file (default 1000 ms; 0: only checked per request). */
+  watchIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -33,6 +42,8 @@ export interface RunningServer {
   host: string;
   port: number;
   store: SqlTrackingStore;
+  /** Whether the store is read-only, and how and why it was opened (for the user). */
+  access: StoreAccess;
   /** Finishes in-flight requests, writes a final snapshot and releases the store. */
   close(): Promise<void>;
 }
@@ -41,16 +52,25 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Opens the store (taking its lock) and serves the MLflow REST API on it. */
+/**
+ * Opens the store — read-write with its lock, or read-only for a store MLflow wrote (see
+ * openStore) — and serves the MLflow REST API on it.
+ */
 export async function startTrackingServer(options: TrackingServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const dbPath = path.resolve(options.dbPath);
-  fs.mkdirSync(path.dirname(dbPath), { recursive: true });
-  fs.mkdirSync(options.artifactsDestination, { recursive: true });
-  const lock = StoreLock.acquire(`${dbPath}.runlens-lock`);
-  let store: SqlTrackingStore | undefined;
+  const opened: OpenedStore = await openStore({
+    dbPath,
+    defaultArtifactRoot: 'mlflow-artifacts:',
+    log: options.log,
+    readWrite: options.readWrite,
+    watchIntervalMs: options.watchIntervalMs,
+  });
+  const { lock, access } = opened;
+  const store = SqlTrackingStore.on(opened.db, 'mlflow-artifacts:');
   try {
-    store = await SqlTrackingStore.open({ dbPath, defaultArtifactRoot: 'mlflow-artifacts:', log: options.log });
+    // A read-only server writes no artifacts; do not create the folder for them either.
+    if (!access.readOnly) fs.mkdirSync(options.artifactsDestination, { recursive: true });
     const api = new RouteTable<ApiHandler>();
     registerExperimentRoutes(api, store);
     registerRunRoutes(api, store);
@@ -73,31 +93,32 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
       api,
       raw,
       onRequest: options.onRequest,
+      beforeRequest: access.readOnly ? () => store.db.refresh() : undefined,
       onError: (e) => options.log?.(`Internal error: ${e.stack ?? e.message}`),
     });
     const address = await http.listen();
     const url = `http://${urlHost(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host)}:${address.port}`;
-    lock.update({ port: address.port, url });
-    const opened = store;
+    lock?.update({ port: address.port, url });
     let closing: Promise<void> | undefined;
     return {
       url,
       host,
       port: address.port,
-      store: opened,
+      store,
+      access,
       close: () =>
         (closing ??= (async () => {
           await http.close();
           try {
-            await opened.close();
+            await store.close();
           } finally {
-            lock.release();
+            lock?.release();
           }
         })()),
     };
   } catch (e) {
-    await store?.close().catch(() => undefined);
-    lock.release();
+    await store.close().catch(() => undefined);
+    lock?.release();
     throw e;
   }
 }

@@ -1,17 +1,19 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Database, SqlValue, Statement } from 'sql.js';
+import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
+import { MlflowError } from '../errors';
 import { JournalWriter } from './journal';
 import { loadSqlJs } from './sqlJs';
-import { SCHEMA_REVISION } from './schema';
 import { newStoreDatabase } from './emptyStore';
-import { readSchemaRevision } from './schemaInspect';
 import { StoreOpenError } from './storeOpenError';
 import { releaseMemory } from './releaseMemory';
-import { readJournals, journalPath, removeJournal } from './journalFiles';
+import { readJournals, journalPath, journalsAfter, removeJournal } from './journalFiles';
+import { StatementCache, type Params } from './statementCache';
+import { openDatabaseBytes, sha256, stampOf, writeFileAtomically, type FileStamp } from './storeFile';
+import { checkWritable, readOnlyMessage, RUNLENS_APPLICATION_ID, RUNLENS_FOREIGN_APPLICATION_ID } from './storeIdentity';
+import { ReadOnlySource, type LoadedStore } from './readOnlySource';
 
-export type Params = SqlValue[];
+export type { Params } from './statementCache';
 
 /** The write side of a transaction: every statement run through it is journaled. */
 export interface SqlWriter {
@@ -31,44 +33,37 @@ export interface DurableDatabaseOptions {
   snapshotFraction?: number;
   /** ...but never for journals smaller than this (default 8 MiB). */
   minSnapshotJournalBytes?: number;
+  /**
+   * Also write a store that Runlens did not create (storeIdentity.ts) — only at the revision
+   * Runlens writes. Without it such a store is refused here (open it with openReadOnly).
+   */
+  readWrite?: boolean;
 }
 
-interface FileStamp {
-  size: number;
-  mtimeMs: number;
+export interface ReadOnlyOptions {
+  dbPath: string;
+  log?: (message: string) => void;
+  /** How often the file is polled for changes made by another program (default 1000 ms; 0: not watched). */
+  watchIntervalMs?: number;
 }
 
-const SQLITE_MAGIC = 'SQLite format 3\u0000';
-
-function sha256(bytes: Uint8Array): Buffer {
-  return createHash('sha256').update(bytes).digest();
-}
-
-function stampOf(file: string): FileStamp | undefined {
-  const stat = fs.statSync(file, { throwIfNoEntry: false });
-  return stat ? { size: stat.size, mtimeMs: stat.mtimeMs } : undefined;
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // Some platforms cannot fsync a directory; the rename is still atomic there.
-  }
+/** A read-only database: where it comes from and which revision it has. */
+interface ReadOnlyState {
+  source: ReadOnlySource;
+  revision: string | undefined;
 }
 
 /**
  * A sql.js database made durable: every committed transaction is appended to a write-ahead
  * journal and fsynced before write() resolves; the database file on disk is always a complete
  * SQLite database (the last snapshot), replaced atomically.
+ *
+ * Opened with openReadOnly() it is a read-only view of a file another program writes: write()
+ * rejects with PERMISSION_DENIED, nothing is ever written next to the file, and the data is
+ * re-read when the file changes (refresh(), and a polling watch).
  */
 export class DurableDatabase {
-  private readonly statements = new Map<string, Statement>();
+  private queries: StatementCache;
   private journal!: JournalWriter;
   private generation = 0;
   private snapshotBytes = 0;
@@ -81,11 +76,20 @@ export class DurableDatabase {
   private recordingSql: string[] = [];
   private recordingIndex = new Map<string, number>();
   private lastChanges = 0;
+  /** A store Runlens did not create, written because of readWrite: it keeps a mark saying so. */
+  private foreign = false;
+  private readOnlyState: ReadOnlyState | undefined;
 
   private constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly options: DurableDatabaseOptions,
-  ) {}
+  ) {
+    this.queries = new StatementCache(db);
+  }
+
+  private get db(): Database {
+    return this.queries.db;
+  }
 
   static async open(options: DurableDatabaseOptions): Promise<DurableDatabase> {
     const SQL = await loadSqlJs();
@@ -109,30 +113,10 @@ export class DurableDatabase {
     }
 
     const bytes = fs.readFileSync(dbPath);
-    if (bytes.subarray(0, 16).toString('latin1') !== SQLITE_MAGIC) {
-      throw new StoreOpenError(`${dbPath} is not a SQLite database; Runlens will not open or overwrite it.`);
-    }
-    let db: Database;
-    try {
-      db = new SQL.Database(bytes);
-      const check = db.exec('PRAGMA quick_check');
-      const verdict = String(check[0]?.values[0]?.[0] ?? '');
-      if (verdict !== 'ok') throw new Error(verdict);
-    } catch (e) {
-      throw new StoreOpenError(`${dbPath} is a damaged SQLite database (${(e as Error).message}); Runlens will not overwrite it.`);
-    }
-    const revision = readSchemaRevision(db);
-    if (revision !== SCHEMA_REVISION) {
-      db.close();
-      throw new StoreOpenError(
-        revision
-          ? `${dbPath} has MLflow schema revision ${revision}; Runlens writes revision ${SCHEMA_REVISION} (MLflow 3.5/3.6). ` +
-              'Upgrade it with `mlflow db upgrade`, or open it read-only.'
-          : `${dbPath} is not an MLflow tracking database (no alembic_version table).`,
-      );
-    }
-
+    const db = openDatabaseBytes(SQL, dbPath, bytes);
+    const foreign = checkWritable(db, dbPath, options.readWrite ?? false);
     const store = new DurableDatabase(db, options);
+    store.foreign = foreign;
     store.applyPragmas();
     store.generation = Number(db.exec('PRAGMA user_version')[0].values[0][0]);
     store.snapshotBytes = bytes.length;
@@ -141,30 +125,71 @@ export class DurableDatabase {
     return store;
   }
 
+  /**
+   * Opens a database file read-only: loaded into memory (tables and columns its schema revision
+   * lacks are added empty there, see schemaCompletion.ts), never written, no lock, no journal,
+   * nothing created next to it. Writes are refused with PERMISSION_DENIED.
+   */
+  static async openReadOnly(options: ReadOnlyOptions): Promise<DurableDatabase> {
+    const SQL: SqlJsStatic = await loadSqlJs();
+    const { dbPath, log } = options;
+    const loaded = await ReadOnlySource.loadInitial(SQL, dbPath, log);
+    const store = new DurableDatabase(loaded.db, { dbPath, defaultArtifactRoot: '', log });
+    const source = new ReadOnlySource(SQL, dbPath, loaded, (next) => store.swap(next), log);
+    store.readOnlyState = { source, revision: loaded.revision };
+    if (options.watchIntervalMs !== 0) source.watch(options.watchIntervalMs);
+    return store;
+  }
+
+  /** Whether this is a store Runlens did not create, written because of readWrite. */
+  get foreignStore(): boolean {
+    return this.foreign;
+  }
+
+  /** Whether writes are refused (a store opened with openReadOnly). */
+  get readOnly(): boolean {
+    return this.readOnlyState !== undefined;
+  }
+
+  /** The schema revision of a read-only store's file, as last read. */
+  get readOnlyRevision(): string | undefined {
+    return this.readOnlyState?.revision;
+  }
+
+  /** The PERMISSION_DENIED error a write to this read-only store gets. */
+  readOnlyError(): MlflowError {
+    return new MlflowError('PERMISSION_DENIED', readOnlyMessage(this.readOnlyState?.revision));
+  }
+
+  /** Throws PERMISSION_DENIED when the store is read-only (for writes that do not go through write()). */
+  assertWritable(): void {
+    if (this.readOnlyState) throw this.readOnlyError();
+  }
+
+  /** A read-only store re-reads its file if another program changed it; a no-op otherwise. Never throws. */
+  refresh(): void {
+    if (!this.closed) this.readOnlyState?.source.refresh();
+  }
+
+  private swap(loaded: LoadedStore): void {
+    if (this.closed || !this.readOnlyState) {
+      loaded.db.close();
+      return;
+    }
+    const previous = this.queries;
+    this.queries = new StatementCache(loaded.db);
+    previous.close();
+    if (loaded.revision !== this.readOnlyState.revision) {
+      this.log(`${this.options.dbPath} now has schema revision ${loaded.revision} (was ${this.readOnlyState.revision}).`);
+    }
+    this.readOnlyState.revision = loaded.revision;
+  }
+
   /** Replays the journals that follow the snapshot just loaded. */
   private async recover(snapshot: Buffer, journals: ReturnType<typeof readJournals>): Promise<void> {
     const { dbPath } = this.options;
-    const stale = journals.filter((j) => j.header.generation < this.generation);
-    const current = journals.filter((j) => j.header.generation >= this.generation);
-    if (current.length > 0 && current[0].header.generation !== this.generation) {
-      throw new StoreOpenError(
-        `${dbPath} is older than its journal (snapshot generation ${this.generation}, journal ${current[0].header.generation}): ` +
-          'the database file was replaced by an older copy. Runlens will not overwrite it.',
-      );
-    }
+    const { current, stale, pendingRecords } = journalsAfter(dbPath, snapshot, this.generation, journals, (m) => this.log(m));
     const own = current[0];
-    const pendingRecords = current.reduce((n, j) => n + j.records.length, 0);
-    if (own) {
-      const matches = own.header.snapshotSize === snapshot.length && own.header.snapshotSha256.equals(sha256(snapshot));
-      if (!matches && pendingRecords > 0) {
-        throw new StoreOpenError(
-          `${dbPath} was changed by another program since Runlens last wrote it, and Runlens' journal holds ` +
-            `${pendingRecords} acknowledged changes made on top of the earlier version. Runlens will not overwrite either; ` +
-            'move the database away to keep the other program\'s version, or restore the earlier file to recover the journal.',
-        );
-      }
-      if (!matches) this.log(`${dbPath} was changed by another program while Runlens was stopped; using it as it is.`);
-    }
     for (const journal of current) {
       for (const record of journal.records) this.replay(record);
       if (journal.tornTail) this.log(`Cut a torn record at the end of ${journal.path}.`);
@@ -200,71 +225,36 @@ export class DurableDatabase {
   }
 
   private control(sql: 'BEGIN' | 'COMMIT' | 'ROLLBACK'): void {
-    const stmt = this.statement(sql);
+    const stmt = this.queries.statement(sql);
     stmt.step();
     stmt.reset();
   }
 
-  private statement(sql: string): Statement {
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
-    return stmt;
-  }
-
   /** Reads rows as objects keyed by column name. */
   all<T>(sql: string, params: Params = []): T[] {
-    const stmt = this.statement(sql);
-    try {
-      stmt.bind(params);
-      const rows: T[] = [];
-      while (stmt.step()) rows.push(stmt.getAsObject() as T);
-      return rows;
-    } finally {
-      stmt.reset();
-    }
+    return this.queries.all<T>(sql, params);
   }
 
   /** Reads rows as arrays of column values (cheaper for large results). */
   rows(sql: string, params: Params = []): SqlValue[][] {
-    const stmt = this.statement(sql);
-    try {
-      stmt.bind(params);
-      const rows: SqlValue[][] = [];
-      while (stmt.step()) rows.push(stmt.get());
-      return rows;
-    } finally {
-      stmt.reset();
-    }
+    return this.queries.rows(sql, params);
   }
 
   get<T>(sql: string, params: Params = []): T | undefined {
-    const stmt = this.statement(sql);
-    try {
-      stmt.bind(params);
-      return stmt.step() ? (stmt.getAsObject() as T) : undefined;
-    } finally {
-      stmt.reset();
-    }
+    return this.queries.get<T>(sql, params);
   }
 
   private execute(sql: string, params: Params): void {
-    const stmt = this.statement(sql);
-    try {
-      stmt.run(params);
-    } finally {
-      stmt.reset();
-    }
-    this.lastChanges = this.db.getRowsModified();
+    this.lastChanges = this.queries.run(sql, params);
   }
 
   /**
    * Runs fn in one transaction. Its writes are visible at once to readers in this process and
    * the returned promise resolves once they are durable on disk. A throw rolls everything back.
+   * A read-only store rejects with PERMISSION_DENIED without running fn.
    */
   write<T>(fn: (w: SqlWriter) => T): Promise<T> {
+    if (this.readOnlyState) return Promise.reject(this.readOnlyError());
     if (this.closed) return Promise.reject(new Error('The store is closed.'));
     const recorded: Array<[number, Params]> = [];
     this.recordingSql = [];
@@ -341,6 +331,8 @@ export class DurableDatabase {
     if (previous) this.retired.push(previous);
     const generation = this.generation + 1;
     this.db.run(`PRAGMA user_version = ${generation}`);
+    // Marks who created the store (storeIdentity.ts); stores from before the mark get it here.
+    this.db.run(`PRAGMA application_id = ${this.foreign ? RUNLENS_FOREIGN_APPLICATION_ID : RUNLENS_APPLICATION_ID}`);
     const exported = this.db.export();
     const bytes = Buffer.from(exported.buffer, exported.byteOffset, exported.byteLength);
     this.applyPragmas();
@@ -355,16 +347,7 @@ export class DurableDatabase {
       snapshotSha256: digest,
     });
 
-    const tmp = `${dbPath}.runlens-snapshot-${process.pid}.tmp`;
-    const handle = await fs.promises.open(tmp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.rename(tmp, dbPath);
-    fsyncDir(path.dirname(dbPath));
+    await writeFileAtomically(dbPath, bytes, `${dbPath}.runlens-snapshot-${process.pid}.tmp`);
     this.lastWritten = stampOf(dbPath);
     this.snapshotBytes = bytes.length;
     const retired = this.retired;
@@ -380,6 +363,11 @@ export class DurableDatabase {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.readOnlyState) {
+      this.readOnlyState.source.close();
+      this.queries.close();
+      return;
+    }
     await this.snapshotting;
     await this.journal.drain();
     if (this.journal.recordBytes > 0 && !this.externalChange) {
@@ -387,9 +375,7 @@ export class DurableDatabase {
     }
     await this.journal.close();
     if (this.journal.recordBytes === 0) removeJournal(this.journal.path);
-    for (const stmt of this.statements.values()) stmt.free();
-    this.statements.clear();
-    this.db.close();
+    this.queries.close();
   }
 
   private log(message: string): void {

@@ -5,3 +5,17 @@ export class StoreOpenError extends Error {
     this.name = 'StoreOpenError';
   }
 }
+
+/** A store Runlens did not create, opened for writing without being asked to (storeIdentity.ts). */
+export class ForeignStoreError extends StoreOpenError {
+  constructor(
+    readonly dbPath: string,
+    readonly revision: string | undefined,
+  ) {
+    super(
+      `${dbPath} is not a Runlens store: it was written by MLflow (schema revision ${revision ?? 'unknown'}). ` +
+        'Runlens opens such a store read-only unless it is started with --read-write.',
+    );
+    this.name = 'ForeignStoreError';
+  }
+}

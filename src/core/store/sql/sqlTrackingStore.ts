@@ -28,11 +28,12 @@ export interface SqlTrackingStoreOptions {
   /** Prefix of new experiments' artifact locations, e.g. "mlflow-artifacts:". */
   defaultArtifactRoot: string;
   log?: (message: string) => void;
+  /** Also write a store Runlens did not create (see DurableDatabaseOptions.readWrite). */
+  readWrite?: boolean;
 }
 
 /** The tracking store on a durable sql.js database in MLflow's schema. */
 export class SqlTrackingStore implements TrackingStore {
-  readonly readOnly = false;
   private readonly experiments: ExperimentTable;
   private readonly reader: RunReader;
   private readonly runTable: RunTable;
@@ -50,9 +51,20 @@ export class SqlTrackingStore implements TrackingStore {
     this.loggedModels = new LoggedModelTable(db, this.experiments);
   }
 
+  /** Opens a store for writing (a store Runlens did not create only with readWrite). */
   static async open(options: SqlTrackingStoreOptions): Promise<SqlTrackingStore> {
     const db = await DurableDatabase.open(options);
     return new SqlTrackingStore(db, options.defaultArtifactRoot);
+  }
+
+  /** The tracking store on an opened database (read-write or read-only). */
+  static on(db: DurableDatabase, defaultArtifactRoot: string): SqlTrackingStore {
+    return new SqlTrackingStore(db, defaultArtifactRoot);
+  }
+
+  /** Writes are refused with PERMISSION_DENIED (a store opened read-only). */
+  get readOnly(): boolean {
+    return this.db.readOnly;
   }
 
   createExperiment(req: CreateExperimentRequest): Promise<string> {
