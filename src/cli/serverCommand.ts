@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
-import { startTrackingServer } from '../core/server/trackingServer';
+import * as path from 'node:path';
+import type { RequestLogEntry } from '../core/server/httpServer';
+import { startFileStoreServer, startTrackingServer, type RunningServer } from '../core/server/trackingServer';
+import { fileStoreRootFromUri, sqlitePathFromUri } from '../core/storeUri';
 import { SCHEMA_REVISION } from '../core/store/schema';
 import { StoreOpenError } from '../core/store/storeOpenError';
 import { resolveStore, STORE_OPTIONS, UsageError } from './storeOptions';
@@ -14,7 +17,8 @@ writes are refused, nothing is written next to it, and changes MLflow makes to i
 Options:
   --host HOST                    Address to bind (default 127.0.0.1)
   --port PORT                    Port (default 5000; 0 picks a free port)
-  --backend-store-uri URI        sqlite:///path/to/mlflow.db (default sqlite:///.runlens/mlflow.db)
+  --backend-store-uri URI        sqlite:///path/to/mlflow.db (default sqlite:///.runlens/mlflow.db), or an
+                                 MLflow file store: ./mlruns or file:///path/to/mlruns (served read-only)
   --artifacts-destination DIR    Folder for proxied artifacts (default .runlens/artifacts)
   --read-write                   Also write a database written by MLflow (only at schema revision
                                  ${SCHEMA_REVISION}, MLflow 3.5/3.6; do not run MLflow on it meanwhile)
@@ -45,33 +49,36 @@ export async function runServerCommand(args: string[]): Promise<number> {
     console.error(`runlens server: --port must be a number from 0 to 65535, got '${values.port}'`);
     return 2;
   }
-  let store: ReturnType<typeof resolveStore>;
+  const uri = values['backend-store-uri']!;
+  const fileRoot = sqlitePathFromUri(uri) ? undefined : fileStoreRootFromUri(uri);
+  let store: ReturnType<typeof resolveStore> | undefined;
   try {
-    store = resolveStore(values);
+    if (!fileRoot) store = resolveStore(values);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(`runlens server: ${e.message}`);
     return 2;
   }
-  const { dbPath } = store;
+  const dbPath = store?.dbPath ?? fileRoot!;
+  const common = {
+    artifactsDestination: store?.artifactsDestination ?? path.resolve(values['artifacts-destination']!),
+    host: values.host,
+    port,
+    allowedHosts: values['allowed-hosts']!.split(',').map((h) => h.trim()).filter(Boolean),
+    log: (message: string) => console.error(`[runlens] ${message}`),
+    onRequest: values.verbose
+      ? (e: RequestLogEntry) => console.error(`${e.method} ${e.path} ${e.status} ${e.durationMs.toFixed(1)} ms`)
+      : undefined,
+  };
   const started = performance.now();
-  let server: Awaited<ReturnType<typeof startTrackingServer>>;
+  let server: RunningServer<unknown>;
   try {
-    server = await startTrackingServer({
-      dbPath,
-      artifactsDestination: store.artifactsDestination,
-      host: values.host,
-      port,
-      allowedHosts: values['allowed-hosts']!.split(',').map((h) => h.trim()).filter(Boolean),
-      readWrite: values['read-write'],
-      log: (message) => console.error(`[runlens] ${message}`),
-      onRequest: values.verbose
-        ? (e) => console.error(`${e.method} ${e.path} ${e.status} ${e.durationMs.toFixed(1)} ms`)
-        : undefined,
-    });
+    server = store
+      ? await startTrackingServer({ ...common, dbPath: store.dbPath, readWrite: values['read-write'] })
+      : await startFileStoreServer({ ...common, root: fileRoot! });
   } catch (e) {
-    if (!(e instanceof StoreOpenError)) throw e;
-    console.error(`runlens server: ${e.message}`);
+    if (!(e instanceof StoreOpenError) && (e as Error).name !== 'MlflowError') throw e;
+    console.error(`runlens server: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
   console.log(server.access.description);

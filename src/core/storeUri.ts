@@ -8,3 +8,19 @@ export function sqlitePathFromUri(uri: string, cwd = process.cwd()): string | un
   if (rest === '' || rest === ':memory:') return undefined;
   return path.isAbsolute(rest) ? rest : path.resolve(cwd, rest);
 }
+
+/**
+ * The folder of an MLflow file store given as a `file:` URI or a plain path (`./mlruns`), as
+ * `mlflow server --backend-store-uri` accepts it; undefined for other URIs.
+ */
+export function fileStoreRootFromUri(uri: string, cwd = process.cwd()): string | undefined {
+  if (uri.startsWith('file:')) {
+    try {
+      return new URL(uri).pathname ? decodeURIComponent(new URL(uri).pathname) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  if (/^[a-zA-Z][\w+.-]*:/.test(uri)) return undefined;
+  return path.resolve(cwd, uri);
+}

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FileTrackingStore, type StoreProblem } from '../../src/core/store/file';
-import { FixtureCopy, ageTree, copyFixtureStore, kv, rejectsWith } from './fileStoreManifest.test';
+import { FixtureCopy, ageTree, copyFixtureStore, kv, rejectsWith } from '../support/fileStoreFixture';
 
 describe('FileTrackingStore and changes to the folder', () => {
   let fx: FixtureCopy;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Run } from '../../src/core/entities';
 import { FileTrackingStore } from '../../src/core/store/file';
 import type { SearchRunsRequest } from '../../src/core/store/trackingStore';
-import { FixtureCopy, copyFixtureStore, manifestValue, rejectsWith } from './fileStoreManifest.test';
+import { FixtureCopy, copyFixtureStore, manifestValue, rejectsWith } from '../support/fileStoreFixture';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

@@ -1,10 +1,10 @@
-import type { DurableDatabase } from '../store/durableDatabase';
-import type { SqlTrackingStore } from '../store/sql/sqlTrackingStore';
+import type { ArtifactLocator } from './artifactLocator';
 
-/** What the route modules of the embedded server share. */
+/** What the route modules of the server share, whatever kind of store it serves. */
 export interface ServerContext {
-  db: DurableDatabase;
-  tracking: SqlTrackingStore;
+  locator: ArtifactLocator;
+  /** Throws 403 PERMISSION_DENIED when the store is read-only. */
+  assertWritable: () => void;
   /** Absolute folder behind `mlflow-artifacts:/` URIs (the --artifacts-destination). */
   artifactsDestination: string;
   log?: (message: string) => void;

@@ -8,6 +8,13 @@ import { registerRunRoutes } from './handlers/runHandlers';
 import { registerRegistryRoutes } from './handlers/registryHandlers';
 import { registerLoggedModelRoutes } from './handlers/loggedModelHandlers';
 import { registerArtifactRoutes } from '../artifacts/artifactRoutes';
+import { FileTrackingStore } from '../store/file';
+import { readOnlyError } from '../store/file/storeProblems';
+import type { LoggedModelApi } from '../store/loggedModelApi';
+import { fileRegistryApi, type RegistryApi } from '../store/registryApi';
+import { ModelRegistryStore } from '../store/sql/registryStore';
+import type { TrackingStore } from '../store/trackingStore';
+import { fileArtifactLocator, sqlArtifactLocator, type ArtifactLocator } from './artifactLocator';
 import type { ServerContext } from './serverContext';
 import { HttpApiServer, type RequestLogEntry } from './httpServer';
 import { RouteTable, type ApiHandler, type RawHandler } from './router';
@@ -37,48 +44,57 @@ export interface TrackingServerOptions {
   watchIntervalMs?: number;
 }
 
-export interface RunningServer {
+export interface RunningServer<S = SqlTrackingStore> {
   url: string;
   host: string;
   port: number;
-  store: SqlTrackingStore;
+  store: S;
   /** Whether the store is read-only, and how and why it was opened (for the user). */
   access: StoreAccess;
   /** Finishes in-flight requests, writes a final snapshot and releases the store. */
   close(): Promise<void>;
 }
 
+/** A store as the routes see it, whatever kind it is. */
+interface Backend {
+  tracking: TrackingStore;
+  loggedModels: LoggedModelApi;
+  logOutputs: (runId: string, outputs: Array<{ modelId: string; step: number }>) => Promise<void>;
+  registry: RegistryApi;
+  locator: ArtifactLocator;
+  assertWritable: () => void;
+  access: StoreAccess;
+  /** Runs before each request (a read-only store checks whether its file changed). */
+  beforeRequest?: () => void;
+  /** Releases the store (after the HTTP server stopped). */
+  close(): Promise<void>;
+}
+
+type ServeOptions = Omit<TrackingServerOptions, 'dbPath' | 'readWrite' | 'watchIntervalMs'>;
+
 function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/**
- * Opens the store — read-write with its lock, or read-only for a store MLflow wrote (see
- * openStore) — and serves the MLflow REST API on it.
- */
-export async function startTrackingServer(options: TrackingServerOptions): Promise<RunningServer> {
+/** Serves the MLflow REST API on a backend; closing stops HTTP first, then the backend. */
+async function serve(backend: Backend, options: ServeOptions, onListening?: (port: number, url: string) => void): Promise<Omit<RunningServer<unknown>, 'store'>> {
   const host = options.host ?? '127.0.0.1';
-  const dbPath = path.resolve(options.dbPath);
-  const opened: OpenedStore = await openStore({
-    dbPath,
-    defaultArtifactRoot: 'mlflow-artifacts:',
-    log: options.log,
-    readWrite: options.readWrite,
-    watchIntervalMs: options.watchIntervalMs,
-  });
-  const { lock, access } = opened;
-  const store = SqlTrackingStore.on(opened.db, 'mlflow-artifacts:');
   try {
     // A read-only server writes no artifacts; do not create the folder for them either.
-    if (!access.readOnly) fs.mkdirSync(options.artifactsDestination, { recursive: true });
+    if (!backend.access.readOnly) fs.mkdirSync(options.artifactsDestination, { recursive: true });
     const api = new RouteTable<ApiHandler>();
-    registerExperimentRoutes(api, store);
-    registerRunRoutes(api, store);
-    registerMetricRoutes(api, store);
     const raw = new RouteTable<RawHandler>();
-    const ctx: ServerContext = { db: store.db, tracking: store, artifactsDestination: path.resolve(options.artifactsDestination), log: options.log };
-    registerLoggedModelRoutes(api, store);
-    registerRegistryRoutes(api, ctx);
+    registerExperimentRoutes(api, backend.tracking);
+    registerRunRoutes(api, backend.tracking);
+    registerMetricRoutes(api, backend.tracking);
+    registerLoggedModelRoutes(api, backend.loggedModels, backend.logOutputs);
+    registerRegistryRoutes(api, backend.registry);
+    const ctx: ServerContext = {
+      locator: backend.locator,
+      assertWritable: backend.assertWritable,
+      artifactsDestination: path.resolve(options.artifactsDestination),
+      log: options.log,
+    };
     registerArtifactRoutes(api, raw, ctx);
     raw.add('GET', '/health', async (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('OK');
@@ -93,32 +109,85 @@ export async function startTrackingServer(options: TrackingServerOptions): Promi
       api,
       raw,
       onRequest: options.onRequest,
-      beforeRequest: access.readOnly ? () => store.db.refresh() : undefined,
+      beforeRequest: backend.beforeRequest,
       onError: (e) => options.log?.(`Internal error: ${e.stack ?? e.message}`),
     });
     const address = await http.listen();
     const url = `http://${urlHost(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host)}:${address.port}`;
-    lock?.update({ port: address.port, url });
+    onListening?.(address.port, url);
     let closing: Promise<void> | undefined;
     return {
       url,
       host,
       port: address.port,
-      store,
-      access,
+      access: backend.access,
       close: () =>
         (closing ??= (async () => {
           await http.close();
-          try {
-            await store.close();
-          } finally {
-            lock?.release();
-          }
+          await backend.close();
         })()),
     };
   } catch (e) {
-    await store.close().catch(() => undefined);
-    lock?.release();
+    await backend.close().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * Opens a SQLite store — read-write with its lock, or read-only for a store MLflow wrote (see
+ * openStore) — and serves the MLflow REST API on it.
+ */
+export async function startTrackingServer(options: TrackingServerOptions): Promise<RunningServer> {
+  const opened: OpenedStore = await openStore({
+    dbPath: path.resolve(options.dbPath),
+    defaultArtifactRoot: 'mlflow-artifacts:',
+    log: options.log,
+    readWrite: options.readWrite,
+    watchIntervalMs: options.watchIntervalMs,
+  });
+  const { lock, access, db } = opened;
+  const store = SqlTrackingStore.on(db, 'mlflow-artifacts:');
+  const backend: Backend = {
+    tracking: store,
+    loggedModels: store.loggedModels,
+    logOutputs: (runId, outputs) => store.logOutputs(runId, outputs),
+    registry: new ModelRegistryStore(db),
+    locator: sqlArtifactLocator(db),
+    assertWritable: () => db.assertWritable(),
+    access,
+    beforeRequest: access.readOnly ? () => db.refresh() : undefined,
+    close: async () => {
+      try {
+        await store.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+  const served = await serve(backend, options, (port, url) => lock?.update({ port, url }));
+  return { ...served, store };
+}
+
+export type FileStoreServerOptions = ServeOptions & {
+  /** The `mlruns/` folder (a path or a file: URI). */
+  root: string;
+};
+
+/** Serves an MLflow file store (`mlruns/`) read-only: it is read as MLflow changes it. */
+export async function startFileStoreServer(options: FileStoreServerOptions): Promise<RunningServer<FileTrackingStore>> {
+  const store = await FileTrackingStore.open(options.root, { onProblem: (p) => options.log?.(`${p.path}: ${p.message}`) });
+  const backend: Backend = {
+    tracking: store,
+    loggedModels: store.loggedModels,
+    logOutputs: (runId, outputs) => store.logOutputs(runId, outputs),
+    registry: fileRegistryApi(store.registry),
+    locator: fileArtifactLocator(store),
+    assertWritable: () => {
+      throw readOnlyError('change artifacts');
+    },
+    access: { readOnly: true, description: `read-only: ${store.root} is an MLflow file store (mlruns/), which Runlens reads but never writes` },
+    close: () => store.close(),
+  };
+  const served = await serve(backend, options);
+  return { ...served, store };
 }

@@ -1,5 +1,5 @@
 import { MlflowError } from '../../errors';
-import type { SqlTrackingStore } from '../../store/sql/sqlTrackingStore';
+import type { LoggedModelApi } from '../../store/loggedModelApi';
 import { missingValue, type RequestFields } from '../requestFields';
 import type { ApiHandler, RouteTable } from '../router';
 import { runIdOf } from './runHandlers';
@@ -13,9 +13,11 @@ function keyValues(list: RequestFields[]): Array<{ key: string; value: string }>
 }
 
 /** logged-models/* (MLflow 3.x) and runs/outputs. */
-export function registerLoggedModelRoutes(api: RouteTable<ApiHandler>, store: SqlTrackingStore): void {
-  const models = store.loggedModels;
-
+export function registerLoggedModelRoutes(
+  api: RouteTable<ApiHandler>,
+  models: LoggedModelApi,
+  logOutputs: (runId: string, outputs: Array<{ modelId: string; step: number }>) => Promise<void>,
+): void {
   api.add('POST', 'logged-models', async ({ fields }) => ({
     model: await models.create({
       experimentId: fields.requiredString('experiment_id'),
@@ -30,7 +32,7 @@ export function registerLoggedModelRoutes(api: RouteTable<ApiHandler>, store: Sq
   api.add('POST', 'logged-models/search', async ({ fields }) => {
     const maxResults = fields.int('max_results') ?? 100;
     if (maxResults < 1) throw MlflowError.invalidParameter(`Invalid value ${maxResults} for parameter 'max_results' supplied.`);
-    const page = models.search({
+    const page = await models.search({
       experimentIds: fields.stringList('experiment_ids'),
       filter: fields.string('filter'),
       datasets: fields.objectList('datasets').map((d) => ({ dataset_name: d.requiredString('dataset_name'), dataset_digest: d.string('dataset_digest') })),
@@ -49,7 +51,7 @@ export function registerLoggedModelRoutes(api: RouteTable<ApiHandler>, store: Sq
     return body;
   });
 
-  api.add('GET', 'logged-models/:model_id', async ({ params }) => ({ model: models.get(params.model_id) }));
+  api.add('GET', 'logged-models/:model_id', async ({ params }) => ({ model: await models.get(params.model_id) }));
 
   api.add('PATCH', 'logged-models/:model_id', async ({ params, fields }) => ({
     model: await models.finalize(params.model_id, fields.requiredString('status')),
@@ -77,7 +79,7 @@ export function registerLoggedModelRoutes(api: RouteTable<ApiHandler>, store: Sq
 
   api.add('POST', 'runs/outputs', async ({ fields }) => {
     const outputs = fields.objectList('models').map((m) => ({ modelId: m.requiredString('model_id'), step: m.int('step') ?? 0 }));
-    await store.logOutputs(runIdOf(fields, false), outputs);
+    await logOutputs(runIdOf(fields, false), outputs);
     return {};
   });
 }

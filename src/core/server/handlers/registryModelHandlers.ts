@@ -1,9 +1,9 @@
-import type { ModelRegistryStore } from '../../store/sql/registryStore';
+import type { RegistryApi } from '../../store/registryApi';
 import type { ApiHandler, RouteTable } from '../router';
 import { registryMaxResults, registryTagsOf, searchBody } from './registryFields';
 
 /** registered-models/* endpoints, aliases included (compat §1.5). */
-export function registerRegisteredModelRoutes(api: RouteTable<ApiHandler>, registry: ModelRegistryStore): void {
+export function registerRegisteredModelRoutes(api: RouteTable<ApiHandler>, registry: RegistryApi): void {
   const { models, aliases } = registry;
 
   api.add('POST', 'registered-models/create', async ({ fields }) => ({
@@ -14,7 +14,7 @@ export function registerRegisteredModelRoutes(api: RouteTable<ApiHandler>, regis
     }),
   }));
 
-  api.add('GET', 'registered-models/get', async ({ fields }) => ({ registered_model: models.get(fields.requiredString('name')) }));
+  api.add('GET', 'registered-models/get', async ({ fields }) => ({ registered_model: await models.get(fields.requiredString('name')) }));
 
   api.add('POST', 'registered-models/rename', async ({ fields }) => {
     const name = fields.requiredString('name');
@@ -34,7 +34,7 @@ export function registerRegisteredModelRoutes(api: RouteTable<ApiHandler>, regis
   api.add('GET', 'registered-models/search', async ({ fields }) =>
     searchBody(
       'registered_models',
-      models.search({
+      await models.search({
         filter: fields.string('filter'),
         maxResults: registryMaxResults(fields, 100, 1000),
         orderBy: fields.stringList('order_by'),
@@ -44,7 +44,7 @@ export function registerRegisteredModelRoutes(api: RouteTable<ApiHandler>, regis
   );
 
   const latestVersions: ApiHandler = async ({ fields }) => {
-    const versions = models.latestVersions(fields.requiredString('name'), fields.stringList('stages'));
+    const versions = await models.latestVersions(fields.requiredString('name'), fields.stringList('stages'));
     return versions.length > 0 ? { model_versions: versions } : {};
   };
   api.add('POST', 'registered-models/get-latest-versions', latestVersions);
@@ -78,6 +78,6 @@ export function registerRegisteredModelRoutes(api: RouteTable<ApiHandler>, regis
 
   api.add('GET', 'registered-models/alias', async ({ fields }) => {
     const name = fields.requiredString('name');
-    return { model_version: aliases.get(name, fields.requiredString('alias')) };
+    return { model_version: await aliases.get(name, fields.requiredString('alias')) };
   });
 }

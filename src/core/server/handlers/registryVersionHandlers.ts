@@ -1,9 +1,9 @@
-import type { ModelRegistryStore } from '../../store/sql/registryStore';
+import type { RegistryApi } from '../../store/registryApi';
 import type { ApiHandler, RouteTable } from '../router';
 import { registryMaxResults, registryTagsOf, searchBody } from './registryFields';
 
 /** model-versions/* endpoints (compat §1.5). */
-export function registerModelVersionRoutes(api: RouteTable<ApiHandler>, registry: ModelRegistryStore): void {
+export function registerModelVersionRoutes(api: RouteTable<ApiHandler>, registry: RegistryApi): void {
   const { versions } = registry;
 
   api.add('POST', 'model-versions/create', async ({ fields }) => {
@@ -24,7 +24,7 @@ export function registerModelVersionRoutes(api: RouteTable<ApiHandler>, registry
 
   api.add('GET', 'model-versions/get', async ({ fields }) => {
     const name = fields.requiredString('name');
-    return { model_version: versions.get(name, fields.requiredString('version')) };
+    return { model_version: await versions.get(name, fields.requiredString('version')) };
   });
 
   api.add('PATCH', 'model-versions/update', async ({ fields }) => {
@@ -50,7 +50,7 @@ export function registerModelVersionRoutes(api: RouteTable<ApiHandler>, registry
   api.add('GET', 'model-versions/search', async ({ fields }) =>
     searchBody(
       'model_versions',
-      versions.search({
+      await versions.search({
         filter: fields.string('filter'),
         maxResults: registryMaxResults(fields, 200000, 200000),
         orderBy: fields.stringList('order_by'),
@@ -61,7 +61,7 @@ export function registerModelVersionRoutes(api: RouteTable<ApiHandler>, registry
 
   // MLflow declares no required fields here: a missing name or version fails the store's checks.
   api.add('GET', 'model-versions/get-download-uri', async ({ fields }) => ({
-    artifact_uri: versions.downloadUri(fields.string('name') ?? '', fields.string('version') ?? ''),
+    artifact_uri: await versions.downloadUri(fields.string('name') ?? '', fields.string('version') ?? ''),
   }));
 
   api.add('POST', 'model-versions/set-tag', async ({ fields }) => {
