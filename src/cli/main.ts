@@ -1,3 +1,4 @@
+import { runCopyCommand } from './copyCommand';
 import { runGcCommand } from './gcCommand';
 import { runServerCommand } from './serverCommand';
 
@@ -6,6 +7,7 @@ const USAGE = `Usage: runlens <command> [options]
 Commands:
   server    Run the MLflow-compatible tracking server on a local store
   gc        Permanently delete deleted runs and experiments, with their artifacts
+  copy      Copy experiments, runs, artifacts and registered models from one store to another
 
 Run "runlens <command> --help" for the options of a command.`;
 
@@ -16,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
       return runServerCommand(rest);
     case 'gc':
       return runGcCommand(rest);
+    case 'copy':
+      return runCopyCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -1,17 +1,13 @@
 import type { DatasetInput, Experiment, KeyValue, Metric, MetricPoint, MetricWithRunId, Run, RunInfo, RunStatus, ViewType } from '../entities';
-import { HttpTransport, type TransportOptions } from './httpTransport';
+import { apiErrorFrom, MlflowApiError } from './apiError';
+import { HttpTransport, type BodySource, type RawResponse, type StreamResponse, type TransportOptions } from './httpTransport';
+import { mlflowConnectionFromEnv, type Environment } from './mlflowEnvironment';
+import { LoggedModelApi } from './loggedModelApi';
+import { RegistryApi } from './registryApi';
+import { toQuery, type Query } from './query';
 
-/** An error answered by an MLflow server, with its HTTP status and MLflow error code. */
-export class MlflowApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly errorCode: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MlflowApiError';
-  }
-}
+export { MlflowApiError } from './apiError';
+export { toQuery, type Query } from './query';
 
 export interface Page<T> {
   items: T[];
@@ -24,20 +20,13 @@ export interface FileInfo {
   file_size?: number;
 }
 
-type Query = Record<string, string | number | boolean | undefined | Array<string | number>>;
-
-function toQuery(query: Query): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
+/** An artifact path as URL path segments, each percent-encoded (spaces, unicode, `#`, `?`). */
+export function encodeArtifactPath(path: string): string {
+  return path.split('/').filter(Boolean).map(encodeURIComponent).join('/');
 }
 
 /** Doubles the server sent as "NaN"/"Infinity" strings, back to numbers. */
-function reviveMetric<T extends { value: number | string }>(m: T): T & { value: number } {
+export function reviveMetric<T extends { value: number | string }>(m: T): T & { value: number } {
   return { ...m, value: typeof m.value === 'string' ? Number(m.value) : m.value };
 }
 
@@ -47,9 +36,21 @@ function reviveMetric<T extends { value: number | string }>(m: T): T & { value: 
  */
 export class MlflowClient {
   readonly transport: HttpTransport;
+  /** Model registry endpoints (registered models, versions, aliases, stages). */
+  readonly registry: RegistryApi;
+  /** MLflow 3.x logged models. */
+  readonly loggedModels: LoggedModelApi;
 
   constructor(options: TransportOptions) {
     this.transport = new HttpTransport(options);
+    this.registry = new RegistryApi(this);
+    this.loggedModels = new LoggedModelApi(this);
+  }
+
+  /** A client configured from MLflow's environment variables (see mlflowEnvironment.ts). */
+  static fromEnvironment(env: Environment = process.env, trackingUri?: string, extra: Partial<TransportOptions> = {}): MlflowClient {
+    const { options } = mlflowConnectionFromEnv(env, trackingUri ?? env.MLFLOW_TRACKING_URI);
+    return new MlflowClient({ ...options, ...extra });
   }
 
   get baseUrl(): string {
@@ -57,22 +58,39 @@ export class MlflowClient {
   }
 
   /** Calls a JSON endpoint under /api/2.0/mlflow/; GET bodies go to the query string. */
-  async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', route: string, payload: Query | object = {}, idempotent?: boolean): Promise<T> {
+  async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', route: string, payload: Query | object = {}, idempotent?: boolean, retries?: number): Promise<T> {
     const isGet = method === 'GET';
     const path = `/api/2.0/mlflow/${route}${isGet ? toQuery(payload as Query) : ''}`;
     const body = isGet ? undefined : Buffer.from(JSON.stringify(payload));
-    const res = await this.transport.send(method, path, body, body ? { 'Content-Type': 'application/json' } : {}, idempotent ?? isGet);
+    const res = await this.transport.send(method, path, body, body ? { 'Content-Type': 'application/json' } : {}, idempotent ?? isGet, retries);
+    return this.parseJson<T>(res, method, path);
+  }
+
+  /** The JSON of a 2xx answer, or the MlflowApiError it stands for. */
+  parseJson<T>(res: RawResponse, method: string, path: string): T {
     const text = res.body.toString('utf8');
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : {};
-    } catch {
-      json = undefined;
+    if (res.status >= 200 && res.status < 300) {
+      try {
+        return (text ? JSON.parse(text) : {}) as T;
+      } catch {
+        // fall through: a 2xx that is not JSON is an error too
+      }
     }
-    if (res.status >= 200 && res.status < 300 && json !== undefined) return json as T;
-    const error = json as { error_code?: string; message?: string } | undefined;
-    if (error?.error_code) throw new MlflowApiError(res.status, error.error_code, error.message ?? '');
-    throw new MlflowApiError(res.status, res.status === 404 ? 'ENDPOINT_NOT_FOUND' : 'INTERNAL_ERROR', explainNonJson(res.status, text));
+    throw this.errorFor(res.status, res.headers, text, method, path);
+  }
+
+  errorFor(status: number, headers: RawResponse['headers'], text: string, method: string, path: string): MlflowApiError {
+    const t = this.transport;
+    return apiErrorFrom(status, headers, text, { method, path: path.split('?')[0], baseUrl: t.baseUrl, authKind: t.authKind, redact: (x) => t.redact(x) });
+  }
+
+  /**
+   * Checks once, without retries, that the server answers the tracking API with these
+   * credentials (a search of one experiment): throws the TransportError or MlflowApiError that
+   * explains why not.
+   */
+  async probe(): Promise<void> {
+    await this.call('POST', 'experiments/search', { max_results: 1 }, true, 0);
   }
 
   // Experiments
@@ -90,6 +108,16 @@ export class MlflowClient {
 
   async getExperiment(experimentId: string): Promise<Experiment> {
     return (await this.call<{ experiment: Experiment }>('GET', 'experiments/get', { experiment_id: experimentId })).experiment;
+  }
+
+  /** The experiment with this name (active or deleted), or undefined. */
+  async getExperimentByName(name: string): Promise<Experiment | undefined> {
+    try {
+      return (await this.call<{ experiment: Experiment }>('GET', 'experiments/get-by-name', { experiment_name: name })).experiment;
+    } catch (e) {
+      if (e instanceof MlflowApiError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+      throw e;
+    }
   }
 
   async createExperiment(name: string, tags: KeyValue[] = [], artifactLocation?: string): Promise<string> {
@@ -166,8 +194,15 @@ export class MlflowClient {
     await this.call('POST', 'runs/log-batch', { run_id: runId, metrics, params: batch.params ?? [], tags: batch.tags ?? [] });
   }
 
-  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
-    await this.call('POST', 'runs/log-inputs', { run_id: runId, datasets });
+  /** Logs dataset inputs and (3.x) logged models used as inputs. */
+  async logInputs(runId: string, datasets: DatasetInput[], modelIds: string[] = []): Promise<void> {
+    const models = modelIds.length > 0 ? { models: modelIds.map((model_id) => ({ model_id })) } : {};
+    await this.call('POST', 'runs/log-inputs', { run_id: runId, datasets, ...models });
+  }
+
+  /** Links logged models to a run as its outputs (3.x). */
+  async logOutputs(runId: string, models: Array<{ model_id: string; step: number }>): Promise<void> {
+    await this.call('POST', 'runs/outputs', { run_id: runId, models });
   }
 
   /** One page of a metric's history (always sends max_results, as MLflow's client does). */
@@ -201,33 +236,61 @@ export class MlflowClient {
     return { rootUri: res.root_uri ?? '', files: res.files ?? [] };
   }
 
+  /**
+   * Uploads one file to the server's proxied artifact store (`PUT /api/2.0/mlflow-artifacts/artifacts/<path>`),
+   * `path` being relative to its artifacts destination (what follows `mlflow-artifacts:/`).
+   * The body is streamed and re-opened for each retry.
+   */
+  async uploadProxiedArtifact(path: string, body: BodySource): Promise<void> {
+    const route = `/api/2.0/mlflow-artifacts/artifacts/${encodeArtifactPath(path)}`;
+    const res = await this.transport.request('PUT', route, { body, headers: { 'Content-Type': 'application/octet-stream' }, idempotent: true });
+    const text = await this.readText(res, 'PUT', route);
+    if (res.status < 200 || res.status >= 300) throw this.errorFor(res.status, res.headers, text, 'PUT', route);
+  }
+
   /** Downloads one artifact of a run through the server (proxied artifacts). */
   async downloadArtifact(runId: string, path: string): Promise<Buffer> {
-    const res = await this.transport.send('GET', `/get-artifact${toQuery({ run_id: runId, path })}`);
-    if (res.status !== 200) {
-      const text = res.body.toString('utf8');
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? text;
-      } catch {
-        // keep the text
-      }
-      throw new MlflowApiError(res.status, 'RESOURCE_DOES_NOT_EXIST', message || `Artifact ${path} could not be downloaded (HTTP ${res.status}).`);
-    }
+    const route = `/get-artifact${toQuery({ run_id: runId, path })}`;
+    const res = await this.transport.send('GET', route);
+    if (res.status !== 200) throw this.artifactError(res.status, res.headers, res.body.toString('utf8'), route, path);
     return res.body;
+  }
+
+  /** Opens one artifact of a run for streaming (`/get-artifact`); the caller consumes or destroys the stream. */
+  async openArtifact(runId: string, path: string): Promise<StreamResponse> {
+    return this.openDownload(`/get-artifact${toQuery({ run_id: runId, path })}`, path);
+  }
+
+  /** Opens one file of the server's proxied artifact store (`GET /api/2.0/mlflow-artifacts/artifacts/<path>`). */
+  async openProxiedArtifact(path: string): Promise<StreamResponse> {
+    return this.openDownload(`/api/2.0/mlflow-artifacts/artifacts/${encodeArtifactPath(path)}`, path);
+  }
+
+  /** GETs a download route and returns its body as a stream once it answered 200; other answers become errors. */
+  async openDownload(route: string, artifactPath: string): Promise<StreamResponse> {
+    const res = await this.transport.request('GET', route);
+    if (res.status === 200) return res;
+    throw this.artifactError(res.status, res.headers, await this.readText(res, 'GET', route), route, artifactPath);
+  }
+
+  private async readText(res: StreamResponse, method: string, route: string): Promise<string> {
+    const chunks: Buffer[] = [];
+    try {
+      for await (const c of res.stream) chunks.push(c as Buffer);
+    } catch (e) {
+      throw this.transport.streamFailure(method, route, e);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  private artifactError(status: number, headers: RawResponse['headers'], text: string, route: string, artifactPath: string): MlflowApiError {
+    const error = this.errorFor(status, headers, text, 'GET', route);
+    if (status === 401 || status === 403 || error.errorCode === 'ENDPOINT_NOT_FOUND') return error;
+    // MLflow answers a missing artifact with 500 INTERNAL_ERROR (compat §1.6): report it as missing.
+    return new MlflowApiError(status, 'RESOURCE_DOES_NOT_EXIST', error.message || `Artifact ${artifactPath} could not be downloaded (HTTP ${status}).`);
   }
 
   close(): void {
     this.transport.close();
   }
-}
-
-function explainNonJson(status: number, text: string): string {
-  const snippet = text.slice(0, 200).trim();
-  if (status === 403 && /DNS rebinding/i.test(text)) {
-    return 'The server refused the Host header (MLflow 3.x DNS-rebinding protection). Start it with --allowed-hosts including this host name.';
-  }
-  if (status === 403 && /Cross-origin/i.test(text)) return 'The server refused a cross-origin request.';
-  if (status === 401) return 'The server requires authentication (401). Check the username and password or token.';
-  return `HTTP ${status}${snippet ? `: ${snippet}` : ''}`;
 }
