@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { checkHealth, EmbeddedServer, type EmbeddedServerState } from '../../src/core/embedded/embeddedServer';
+import { copyFixtureDb } from '../support/mlflowFixture';
 import { call } from '../support/mlflowClient';
 import { CLI } from '../support/serverProcess';
 import { makeTempDir } from '../support/tempDir';
@@ -38,6 +39,23 @@ describe('EmbeddedServer (the extension\'s server child process)', function () {
     servers.push(server);
     return server;
   }
+
+  it('serves an explicit store URI (an MLflow database, read-only) with its own child each time', async () => {
+    const db = copyFixtureDb(tmp.dir);
+    const options = { cliPath: CLI, backendStoreUri: `sqlite:///${db}`, artifactsDestination: path.join(tmp.dir, 'mlartifacts') };
+    const first = new EmbeddedServer(options);
+    const second = new EmbeddedServer(options);
+    servers.push(first, second);
+    const url = await first.start();
+    assert.equal(first.dbPath, undefined);
+    const listed = await call(url, 'POST', 'experiments/search', { max_results: 100 });
+    assert.ok(listed.body.experiments.length > 1);
+    const create = await call(url, 'POST', 'experiments/create', { name: 'nope' });
+    assert.equal(create.status, 403);
+    // No lock reuse for such stores: a second server is a child of its own.
+    assert.notEqual(await second.start(), url);
+    assert.equal(second.owned, true);
+  });
 
   it('starts a server on the store and stops it cleanly', async () => {
     const states: EmbeddedServerState[] = [];

@@ -8,8 +8,16 @@ export type EmbeddedServerState = 'stopped' | 'starting' | 'running' | 'failed';
 export interface EmbeddedServerOptions {
   /** The bundled CLI (dist/cli.js). */
   cliPath: string;
-  /** The folder that holds the store (`<workspace>/.runlens`). */
-  storeDir: string;
+  /** The folder that holds the store (`<workspace>/.runlens`); or give `backendStoreUri`. */
+  storeDir?: string;
+  /**
+   * An explicit store to serve instead of `storeDir`'s: `sqlite:///path/mlflow.db` or a file store
+   * (`file:///…/mlruns`). Such a store is not reused through its lock (it may be MLflow's own,
+   * served read-only): this server always starts its own child.
+   */
+  backendStoreUri?: string;
+  /** Where proxied artifacts go (default `<storeDir>/artifacts`). */
+  artifactsDestination?: string;
   /** Node executable for the child; VS Code passes its own (Electron run as Node). */
   execPath?: string;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -63,8 +71,19 @@ export class EmbeddedServer {
     return this.child !== undefined;
   }
 
-  get dbPath(): string {
-    return path.join(this.options.storeDir, 'mlflow.db');
+  /** The embedded store's database (`<storeDir>/mlflow.db`); undefined for an explicit store URI. */
+  get dbPath(): string | undefined {
+    return this.options.storeDir && !this.options.backendStoreUri ? path.join(this.options.storeDir, 'mlflow.db') : undefined;
+  }
+
+  private get backendStoreUri(): string {
+    if (this.options.backendStoreUri) return this.options.backendStoreUri;
+    if (!this.options.storeDir) throw new Error('EmbeddedServer needs storeDir or backendStoreUri.');
+    return `sqlite:///${path.join(this.options.storeDir, 'mlflow.db')}`;
+  }
+
+  private get artifactsDestination(): string | undefined {
+    return this.options.artifactsDestination ?? (this.options.storeDir ? path.join(this.options.storeDir, 'artifacts') : undefined);
   }
 
   /** Starts the server (or connects to the running one) and resolves with its URL. */
@@ -79,7 +98,11 @@ export class EmbeddedServer {
 
   private async startOnce(): Promise<string> {
     this.setState('starting');
-    const holder = liveLockHolder(`${this.dbPath}.runlens-lock`);
+    // A Runlens store is locked by the server that writes it: reuse that one. Read-only stores
+    // (MLflow's databases, file stores) have no lock; each window serves them with a child of its own.
+    const explicit = this.options.backendStoreUri && /^sqlite:\/\/\//i.test(this.options.backendStoreUri) ? this.options.backendStoreUri.slice('sqlite:///'.length) : undefined;
+    const lockedDb = this.dbPath ?? explicit;
+    const holder = lockedDb ? liveLockHolder(`${lockedDb}.runlens-lock`) : undefined;
     if (holder?.url && holder.pid !== process.pid && (await checkHealth(holder.url))) {
       this.options.log?.('info', `Reusing the Runlens server of pid ${holder.pid} at ${holder.url}`);
       this.currentUrl = holder.url;
@@ -98,12 +121,8 @@ export class EmbeddedServer {
   }
 
   private spawnChild(): Promise<string> {
-    const args = [
-      'server',
-      '--port', '0',
-      '--backend-store-uri', `sqlite:///${this.dbPath}`,
-      '--artifacts-destination', path.join(this.options.storeDir, 'artifacts'),
-    ];
+    const artifacts = this.artifactsDestination;
+    const args = ['server', '--port', '0', '--backend-store-uri', this.backendStoreUri, ...(artifacts ? ['--artifacts-destination', artifacts] : [])];
     const child = fork(this.options.cliPath, args, {
       execPath: this.options.execPath ?? process.execPath,
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

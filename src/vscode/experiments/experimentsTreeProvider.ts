@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { FileInfo, MlflowClient } from '../../core/client/mlflowClient';
+import { EMBEDDED_ID, type Connection } from '../../core/connections/connection';
 import type { Experiment, Run } from '../../core/entities';
 import { CachedValue } from '../../core/explorer/cachedValue';
 import { appendPage, runPageRequest } from '../../core/explorer/runPaging';
@@ -7,7 +8,7 @@ import type { TrackingClientSource } from '../trackingClientSource';
 import { errorMessage } from './commandSupport';
 import { artifactChildren, entryChildren } from './groupChildren';
 import { Commands } from './ids';
-import { ArtifactNode, ExperimentNode, GroupNode, MessageNode, RunNode, type Node, type RunPageState } from './nodes';
+import { ArtifactNode, ConnectionNode, ExperimentNode, GroupNode, MessageNode, RunNode, type Node, type RunPageState } from './nodes';
 import { toTreeItem } from './treeItems';
 
 export interface ViewOptions {
@@ -24,8 +25,18 @@ export interface ArtifactListingSink {
   remember(runId: string, files: readonly FileInfo[]): void;
 }
 
+/** The connections the tree lists as roots (the ConnectionManager). */
+export interface ConnectionRoots {
+  list(): Connection[];
+  readonly active: Connection | undefined;
+  sourceFor(id: string): TrackingClientSource;
+  resetSource(id: string): void;
+  /** Searches the workspace for stores again (on Refresh). */
+  rediscover?(): boolean;
+}
+
 /**
- * Experiments → runs (newest first, 50 a page) → params, metrics, tags, artifacts. Loads lazily,
+ * [Connections →] experiments → runs (newest first, 50 a page) → params, metrics, tags, artifacts. Loads lazily,
  * keeps what it loaded until a refresh, and shows load failures as an error item with Retry.
  */
 export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
@@ -40,7 +51,10 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
   readonly onDidChangeOptions = this.optionsChanged.event;
 
   private readonly roots = new CachedValue<Node[]>();
+  /** Experiments of the embedded store (the poller, the new-run watcher and commands work on them). */
   private experiments = new Map<string, ExperimentNode>();
+  /** The connection roots shown (when there is more than the embedded store). */
+  private connectionNodes = new Map<string, ConnectionNode>();
   /** The latest node of each id, for commands given an id and for telling stale nodes apart. */
   private readonly byId = new Map<string, Node>();
   private currentState: ViewState = 'loading';
@@ -50,7 +64,30 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
     private readonly log: vscode.LogOutputChannel,
     private readonly artifacts: ArtifactListingSink,
     private opts: ViewOptions,
+    private readonly connections?: ConnectionRoots,
   ) {}
+
+  /** Connections are roots unless the embedded store is the only one (the single-store tree). */
+  private get multiRoot(): boolean {
+    const list = this.connections?.list() ?? [];
+    return list.length > 1 || (list.length === 1 && list[0].id !== EMBEDDED_ID);
+  }
+
+  private sourceOf(connection: ConnectionNode | undefined): TrackingClientSource {
+    if (!connection || connection.embedded || !this.connections) return this.source;
+    return this.connections.sourceFor(connection.connection.id);
+  }
+
+  private experimentOf(node: Node): ExperimentNode | undefined {
+    let n: Node | undefined = node;
+    while (n && n.kind !== 'experiment') n = n.parent;
+    return n;
+  }
+
+  /** The client of the connection a node belongs to. */
+  private clientFor(node: Node): Promise<MlflowClient> {
+    return this.sourceOf(this.experimentOf(node)?.parent).getClient();
+  }
 
   get options(): Readonly<ViewOptions> {
     return this.opts;
@@ -84,8 +121,10 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
   }
 
   private async loadChildren(node: Node | undefined): Promise<Node[]> {
-    if (!node) return this.roots.get(() => this.loadExperiments());
+    if (!node) return this.roots.get(() => (this.multiRoot ? this.loadConnections() : this.loadExperiments()));
     switch (node.kind) {
+      case 'connection':
+        return node.experiments.get(() => this.loadConnectionExperiments(node));
       case 'experiment':
         return this.runChildren(node, await node.runs.get(() => this.loadRunPage(node)));
       case 'run':
@@ -100,6 +139,49 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
     }
   }
 
+  private async loadConnections(): Promise<Node[]> {
+    const activeId = this.connections?.active?.id;
+    const nodes = (this.connections?.list() ?? []).map((c) => {
+      const existing = this.connectionNodes.get(c.id);
+      if (!existing) return new ConnectionNode(c, c.id === activeId);
+      existing.connection = c;
+      existing.active = c.id === activeId;
+      return existing;
+    });
+    this.connectionNodes = new Map(nodes.map((n) => [n.connection.id, n]));
+    this.setState('ready');
+    return nodes;
+  }
+
+  private async searchAll(client: MlflowClient): Promise<Experiment[]> {
+    const viewType = this.opts.showDeleted ? 'ALL' : 'ACTIVE_ONLY';
+    const found: Experiment[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await client.searchExperiments({ viewType, pageToken });
+      found.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return found;
+  }
+
+  /** A connection root's experiments; an empty store says so in an info line. */
+  private async loadConnectionExperiments(connection: ConnectionNode): Promise<Node[]> {
+    const client = await this.sourceOf(connection).getClient();
+    const found = await this.searchAll(client);
+    if (found.length === 0) return [new MessageNode(connection, 'No experiments', 'info')];
+    const nodes = found.map((e) => {
+      const existing = connection.experimentNodes.get(e.experiment_id);
+      if (!existing) return new ExperimentNode(e, connection);
+      existing.experiment = e;
+      return existing;
+    });
+    connection.experimentNodes.clear();
+    for (const n of nodes) connection.experimentNodes.set(n.experimentId, n);
+    if (connection.embedded) this.experiments = new Map(connection.experimentNodes);
+    return nodes;
+  }
+
   private async loadExperiments(): Promise<Node[]> {
     let client: MlflowClient;
     try {
@@ -112,14 +194,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
       }
       throw e;
     }
-    const viewType = this.opts.showDeleted ? 'ALL' : 'ACTIVE_ONLY';
-    const found: Experiment[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await client.searchExperiments({ viewType, pageToken });
-      found.push(...page.items);
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    const found = await this.searchAll(client);
     if (await this.looksEmpty(client, found)) {
       this.setState('empty');
       return [];
@@ -145,11 +220,12 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
   }
 
   private async loadRunPage(experiment: ExperimentNode, pageToken?: string): Promise<RunPageState> {
-    const client = await this.source.getClient();
+    const client = await this.clientFor(experiment);
     const page = await client.searchRuns(runPageRequest({ experimentId: experiment.experimentId, filter: this.opts.filter, showDeleted: this.opts.showDeleted, pageToken }));
     const runs = page.items.map((r) => new RunNode(experiment, r));
     for (const run of runs) this.byId.set(run.id, run);
-    this.runsLoaded.fire(runs);
+    // Only the embedded store's runs are polled (the poller asks the embedded server).
+    if (experiment.embedded) this.runsLoaded.fire(runs);
     return { runs, nextPageToken: page.nextPageToken };
   }
 
@@ -164,9 +240,9 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
   }
 
   private async loadArtifacts(parent: GroupNode | ArtifactNode, runId: string, path: string | undefined): Promise<Node[]> {
-    const client = await this.source.getClient();
+    const client = await this.clientFor(parent);
     const { files } = await client.listArtifacts(runId, path);
-    this.artifacts.remember(runId, files);
+    if (this.experimentOf(parent)?.embedded !== false) this.artifacts.remember(runId, files);
     if (files.length === 0) return [new MessageNode(parent, path ? 'Empty folder' : 'No artifacts', 'info')];
     return artifactChildren(parent, runId, files);
   }
@@ -191,22 +267,32 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
 
   /** Everything again from the server (the user's Refresh, a restarted server). */
   refreshAll(): void {
+    this.connections?.rediscover?.();
     this.roots.reset();
     this.experiments.clear();
+    this.connectionNodes.clear();
     this.byId.clear();
     this.setState('loading');
+    this.changed.fire(undefined);
+  }
+
+  /** The root level again (the active connection changed); loaded experiments and runs are kept. */
+  refreshRoots(): void {
+    this.roots.reset();
     this.changed.fire(undefined);
   }
 
   /** The experiment list again (after our own experiment mutations); loaded runs are kept. */
   reloadExperiments(): void {
     this.roots.reset();
+    for (const c of this.connectionNodes.values()) c.experiments.reset();
     this.changed.fire(undefined);
   }
 
   /** First pages of every experiment again, e.g. after the filter changed. */
   private reloadRuns(): void {
     for (const experiment of this.experiments.values()) experiment.runs.reset();
+    for (const c of this.connectionNodes.values()) for (const experiment of c.experimentNodes.values()) experiment.runs.reset();
     this.changed.fire(undefined);
   }
 
@@ -220,6 +306,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
     this.opts = { ...this.opts, showDeleted };
     this.optionsChanged.fire(this.opts);
     this.roots.reset();
+    for (const c of this.connectionNodes.values()) c.experiments.reset();
     this.reloadRuns();
   }
 
@@ -256,6 +343,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
   /** Shows a failed level again: failures are not kept, so this loads it anew. */
   retry(node: MessageNode): void {
     if (!node.parent) this.setState('loading');
+    if (node.parent?.kind === 'connection' && !node.parent.embedded) this.connections?.resetSource(node.parent.connection.id);
     this.changed.fire(node.parent);
   }
 

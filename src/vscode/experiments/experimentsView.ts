@@ -5,7 +5,7 @@ import type { TrackingClientSource } from '../trackingClientSource';
 import { registerArtifactCommands } from './artifactCommands';
 import type { ExplorerServices } from './commandSupport';
 import { registerExperimentCommands } from './experimentCommands';
-import { ExperimentsTreeProvider, type ViewOptions } from './experimentsTreeProvider';
+import { ExperimentsTreeProvider, type ConnectionRoots, type ViewOptions } from './experimentsTreeProvider';
 import { ContextKeys, VIEW_ID, VIEW_OPTIONS_STATE_KEY } from './ids';
 import { registerInspectTree } from './inspectTree';
 import type { Node } from './nodes';
@@ -37,13 +37,18 @@ function showOptions(view: vscode.TreeView<Node>, options: ViewOptions): void {
 }
 
 /** The Experiments view (experiments → runs → params, metrics, tags, artifacts) and its commands. */
-export function registerExperimentsView(context: vscode.ExtensionContext, source: TrackingClientSource, log: vscode.LogOutputChannel): void {
+export function registerExperimentsView(
+  context: vscode.ExtensionContext,
+  source: TrackingClientSource,
+  log: vscode.LogOutputChannel,
+  connections?: ConnectionRoots & { onDidChangeConnections: vscode.Event<void>; onDidChangeActive: vscode.Event<unknown> },
+): ExperimentsTreeProvider {
   const subscriptions = context.subscriptions;
   const artifacts = new ArtifactFileSystemProvider(source);
   subscriptions.push(artifacts, vscode.workspace.registerFileSystemProvider(ARTIFACT_SCHEME, artifacts, { isCaseSensitive: true, isReadonly: true }));
 
   const saved = context.workspaceState.get<ViewOptions>(VIEW_OPTIONS_STATE_KEY);
-  const provider = new ExperimentsTreeProvider(source, log, artifacts, { filter: saved?.filter, showDeleted: saved?.showDeleted === true });
+  const provider = new ExperimentsTreeProvider(source, log, artifacts, { filter: saved?.filter, showDeleted: saved?.showDeleted === true }, connections);
   const view = vscode.window.createTreeView<Node>(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   subscriptions.push(provider, view);
 
@@ -94,10 +99,18 @@ export function registerExperimentsView(context: vscode.ExtensionContext, source
     }),
   );
 
+  if (connections) {
+    subscriptions.push(
+      connections.onDidChangeConnections(() => provider.refreshAll()),
+      connections.onDidChangeActive(() => provider.refreshRoots()),
+    );
+  }
+
   const services: ExplorerServices = { context, source, log, provider, view };
   registerViewCommands(services);
   registerExperimentCommands(services);
   registerRunCommands(services);
   registerArtifactCommands(services);
   registerInspectTree(services);
+  return provider;
 }

@@ -1,9 +1,33 @@
 import type { FileInfo } from '../../core/client/mlflowClient';
+import { EMBEDDED_ID, type Connection } from '../../core/connections/connection';
 import type { Experiment, Run } from '../../core/entities';
 import { CachedValue } from '../../core/explorer/cachedValue';
 
 /** The elements of the Experiments tree. Ids are stable across reloads so VS Code keeps expansion. */
-export type Node = ExperimentNode | RunNode | GroupNode | EntryNode | ArtifactNode | LoadMoreNode | MessageNode;
+export type Node = ConnectionNode | ExperimentNode | RunNode | GroupNode | EntryNode | ArtifactNode | LoadMoreNode | MessageNode;
+
+/** A tracking connection at the root (shown when there is more than the embedded store). */
+export class ConnectionNode {
+  readonly kind = 'connection';
+  readonly parent = undefined;
+  /** Its experiments (or an info/error line), loaded on first expansion. */
+  readonly experiments = new CachedValue<Node[]>();
+  /** Experiment nodes by id, reused across reloads so loaded runs are kept. */
+  readonly experimentNodes = new Map<string, ExperimentNode>();
+
+  constructor(
+    public connection: Connection,
+    public active: boolean,
+  ) {}
+
+  get id(): string {
+    return `connection/${this.connection.id}`;
+  }
+
+  get embedded(): boolean {
+    return this.connection.id === EMBEDDED_ID;
+  }
+}
 
 export interface RunPageState {
   runs: RunNode[];
@@ -12,18 +36,31 @@ export interface RunPageState {
 
 export class ExperimentNode {
   readonly kind = 'experiment';
-  readonly parent = undefined;
   /** The runs shown so far (pages of 50) and the token of the next page. */
   readonly runs = new CachedValue<RunPageState>();
   readonly loadMore: LoadMoreNode;
   loadingMore: Promise<void> | undefined;
 
-  constructor(public experiment: Experiment) {
+  constructor(
+    public experiment: Experiment,
+    /** The connection root it is listed under (none in the single-store tree). */
+    readonly parent?: ConnectionNode,
+  ) {
     this.loadMore = new LoadMoreNode(this);
   }
 
+  /** Ids of nodes below another connection than the embedded store are prefixed with it. */
+  get idPrefix(): string {
+    return this.parent && !this.parent.embedded ? `${this.parent.id}/` : '';
+  }
+
+  /** Whether it comes from the embedded store (editable; polled; artifacts readable by the file system provider). */
+  get embedded(): boolean {
+    return !this.parent || this.parent.embedded;
+  }
+
   get id(): string {
-    return `experiment/${this.experiment.experiment_id}`;
+    return `${this.idPrefix}experiment/${this.experiment.experiment_id}`;
   }
 
   get experimentId(): string {
@@ -47,7 +84,7 @@ export class RunNode {
   }
 
   get id(): string {
-    return `run/${this.runId}`;
+    return `${this.parent.idPrefix}run/${this.runId}`;
   }
 
   get runId(): string {
@@ -109,7 +146,11 @@ export class ArtifactNode {
   ) {}
 
   get id(): string {
-    return `run/${this.runId}/artifacts/${this.file.path}`;
+    return `${this.run.id}/artifacts/${this.file.path}`;
+  }
+
+  get run(): RunNode {
+    return this.parent.kind === 'group' ? this.parent.parent : this.parent.run;
   }
 
   get name(): string {

@@ -5,7 +5,7 @@ import { formatBytes, formatDuration, formatMetricValue, formatRelativeTime } fr
 import { RUN_PAGE_SIZE } from '../../core/explorer/runPaging';
 import { chooseHeadlineMetric, describeRun, PRIMARY_METRIC_TAG } from '../../core/explorer/runSummary';
 import { Commands } from './ids';
-import type { ArtifactNode, EntryNode, ExperimentNode, GroupNode, LoadMoreNode, MessageNode, Node, RunNode } from './nodes';
+import type { ArtifactNode, ConnectionNode, EntryNode, ExperimentNode, GroupNode, LoadMoreNode, MessageNode, Node, RunNode } from './nodes';
 
 const { Collapsed, None } = vscode.TreeItemCollapsibleState;
 
@@ -39,13 +39,34 @@ function time(ms: number | undefined): string {
   return ms ? new Date(ms).toLocaleString() : '—';
 }
 
+const CONNECTION_ICONS = { embedded: 'home', sqlite: 'database', mlruns: 'file-directory', remote: 'cloud' } as const;
+const CONNECTION_KINDS = { embedded: 'embedded store', sqlite: 'MLflow database', mlruns: 'MLflow file store', remote: 'tracking server' } as const;
+
+function connectionItem(node: ConnectionNode): vscode.TreeItem {
+  const c = node.connection;
+  const item = new vscode.TreeItem(c.label, node.embedded ? vscode.TreeItemCollapsibleState.Expanded : Collapsed);
+  item.id = node.id;
+  item.description = [node.active ? 'active' : undefined, c.kind === 'remote' ? c.uri : undefined, c.source ? `from ${c.source}` : undefined].filter(Boolean).join(' · ') || undefined;
+  item.iconPath = icon(CONNECTION_ICONS[c.kind], node.active ? 'charts.green' : undefined);
+  item.contextValue = `connection.${c.kind}${c.id.startsWith('remote:') ? '.user' : ''}${node.active ? '.active' : '.inactive'}`;
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown('**').appendText(c.label).appendMarkdown(`** — ${CONNECTION_KINDS[c.kind]}${node.active ? ' _(active)_' : ''}`);
+  md.appendMarkdown('\n\n').appendText(c.uri);
+  if (c.kind === 'remote') md.appendMarkdown(`\n\nAuthentication: ${c.auth}${c.username ? ` (${c.username})` : ''}${c.insecure ? '\n\nTLS verification off' : c.caFile ? `\n\nCA file: ${c.caFile}` : ''}`);
+  if (c.kind === 'sqlite' || c.kind === 'mlruns') md.appendMarkdown('\n\nServed read-only by its own Runlens server.');
+  if (c.source) md.appendMarkdown(`\n\nFound in ${c.source}`);
+  item.tooltip = md;
+  return item;
+}
+
 function experimentItem(node: ExperimentNode, now: number): vscode.TreeItem {
   const e = node.experiment;
   const item = new vscode.TreeItem(e.name, Collapsed);
   item.id = node.id;
   item.description = node.deleted ? 'deleted' : undefined;
   item.iconPath = node.deleted ? icon('trash', 'disabledForeground') : icon('beaker');
-  item.contextValue = node.deleted ? 'experiment.deleted' : 'experiment.active';
+  // Nodes of other connections than the embedded store offer no editing commands (yet).
+  item.contextValue = !node.embedded ? 'experiment.other' : node.deleted ? 'experiment.deleted' : 'experiment.active';
   const md = new vscode.MarkdownString();
   md.appendMarkdown('**').appendText(e.name).appendMarkdown('**');
   if (node.deleted) md.appendMarkdown(' _(deleted)_');
@@ -69,7 +90,7 @@ function runItem(node: RunNode, now: number): vscode.TreeItem {
   item.description = node.deleted ? ['deleted', summary].filter(Boolean).join(' · ') : summary;
   const [iconId, color] = STATUS_ICONS[info.status] ?? ['circle-outline', 'foreground'];
   item.iconPath = node.deleted ? icon('trash', 'disabledForeground') : icon(iconId, color);
-  item.contextValue = node.deleted ? 'run.deleted' : 'run.active';
+  item.contextValue = !node.parent.embedded ? 'run.other' : node.deleted ? 'run.deleted' : 'run.active';
   const md = new vscode.MarkdownString();
   md.appendMarkdown('**').appendText(info.run_name || info.run_id).appendMarkdown(`** — ${info.status}${node.deleted ? ' _(deleted)_' : ''}`);
   md.appendMarkdown(`\n\nRun ID: \`${info.run_id}\``);
@@ -113,10 +134,15 @@ function artifactItem(node: ArtifactNode): vscode.TreeItem {
   const { file } = node;
   const item = new vscode.TreeItem(node.name, file.is_dir ? Collapsed : None);
   item.id = node.id;
-  item.resourceUri = artifactResourceUri(node.runId, file.path);
+  const embedded = node.run.parent.embedded;
+  // The artifact file system reads the embedded store only.
+  if (embedded) item.resourceUri = artifactResourceUri(node.runId, file.path);
   item.iconPath = file.is_dir ? vscode.ThemeIcon.Folder : vscode.ThemeIcon.File;
-  item.contextValue = file.is_dir ? 'artifact.folder' : 'artifact.file';
-  if (!file.is_dir) {
+  item.contextValue = file.is_dir ? 'artifact.folder' : embedded ? 'artifact.file' : 'artifact.otherFile';
+  if (!file.is_dir && !embedded) {
+    item.description = formatBytes(file.file_size);
+    item.tooltip = file.path;
+  } else if (!file.is_dir) {
     item.description = formatBytes(file.file_size);
     item.tooltip = `${file.path}${file.file_size !== undefined ? ` — ${formatBytes(file.file_size)}` : ''}`;
     item.command = { command: Commands.openArtifact, title: 'Open Artifact', arguments: [node] };
@@ -153,6 +179,8 @@ function messageItem(node: MessageNode): vscode.TreeItem {
 /** How a node is shown; `now` makes relative times deterministic within one render. */
 export function toTreeItem(node: Node, now = Date.now()): vscode.TreeItem {
   switch (node.kind) {
+    case 'connection':
+      return connectionItem(node);
     case 'experiment':
       return experimentItem(node, now);
     case 'run':

@@ -1,20 +1,34 @@
 import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connections/connectionManager';
 import type { ServerController } from './serverController';
 
-/** Shows the active store and the server's URL; a click opens the server menu. */
+/** Shows the active connection (by default the embedded store and its server's URL); a click opens the server menu. */
 export class ServerStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('runlens.server', vscode.StatusBarAlignment.Left, 10);
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly server: ServerController) {
+  constructor(
+    private readonly server: ServerController,
+    private readonly connections?: ConnectionManager,
+  ) {
     this.item.name = 'Runlens tracking server';
     this.item.command = 'runlens.server.menu';
-    this.subscription = server.onDidChangeState(() => this.update());
+    this.subscriptions.push(server.onDidChangeState(() => this.update()));
+    if (connections) this.subscriptions.push(connections.onDidChangeActive(() => this.update()), connections.onDidChangeConnections(() => this.update()));
     this.update();
     if (server.folder) this.item.show();
   }
 
   private update(): void {
+    const active = this.connections?.active;
+    if (active && active.kind !== 'embedded') {
+      this.item.text = `$(${active.kind === 'remote' ? 'cloud' : 'database'}) Runlens: ${active.label}`;
+      this.item.tooltip = new vscode.MarkdownString(
+        `**Runlens** — active connection: ${active.label}\n\nTracking URI: \`${active.uri}\`${active.kind === 'remote' ? `\n\nAuthentication: ${active.auth}` : ''}\n\nClick for server actions; \`Runlens: Set Active Connection\` switches.`,
+      );
+      this.item.backgroundColor = undefined;
+      return;
+    }
     const { state, url } = this.server;
     const icon = state === 'running' ? '$(pulse)' : state === 'starting' ? '$(loading~spin)' : state === 'failed' ? '$(warning)' : '$(circle-slash)';
     this.item.text = `${icon} Runlens`;
@@ -26,7 +40,7 @@ export class ServerStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.item.dispose();
   }
 }
