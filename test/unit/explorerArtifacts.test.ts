@@ -45,6 +45,17 @@ describe('explorer artifact locations', () => {
     assert.equal(parseArtifactUriPath('/'), undefined);
   });
 
+  it('puts the connection id into runlens-artifact URI paths of other connections than the embedded store', () => {
+    assert.equal(artifactUriPath('abc', 'x/y', 'embedded'), '/abc/x/y');
+    assert.equal(artifactUriPath('abc', 'x/y', 'mlruns:/w/mlruns'), '/mlruns%3A%2Fw%2Fmlruns/abc/x/y');
+    assert.deepEqual(parseArtifactUriPath('/mlruns%3A%2Fw%2Fmlruns/abc/x/y'), { connectionId: 'mlruns:/w/mlruns', runId: 'abc', path: 'x/y' });
+    assert.deepEqual(parseArtifactUriPath('/remote%3Ak1/abc'), { connectionId: 'remote:k1', runId: 'abc', path: '' });
+    assert.deepEqual(parseArtifactUriPath('/embedded/abc/f', (id) => id === 'embedded'), { connectionId: undefined, runId: 'abc', path: 'f' });
+    // Old embedded URIs (no connection) keep working.
+    assert.deepEqual(parseArtifactUriPath('/abc/f', (id) => id === 'embedded'), { runId: 'abc', path: 'f' });
+    assert.equal(parseArtifactUriPath('/remote%3Ak1'), undefined);
+  });
+
   it('names parent folders and runs:/ URIs', () => {
     assert.equal(parentArtifactPath('a/b/c.txt'), 'a/b');
     assert.equal(parentArtifactPath('c.txt'), '');

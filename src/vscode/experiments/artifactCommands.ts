@@ -20,7 +20,7 @@ export function registerArtifactCommands(services: ExplorerServices): void {
       if (choice !== 'Open') return false;
     }
     // Text, JSON, YAML, CSV and Markdown open in the text editor, images in the image preview.
-    await vscode.commands.executeCommand('vscode.open', artifactResourceUri(node.runId, node.file.path), { preview: true });
+    await vscode.commands.executeCommand('vscode.open', artifactResourceUri(node.runId, node.file.path, node.run.parent.connectionId), { preview: true });
     return true;
   });
 }

@@ -47,6 +47,14 @@ export function requireNode<K extends Node['kind']>(services: ExplorerServices, 
   return node as Extract<Node, { kind: K }>;
 }
 
+/** Refuses changes to a node of a read-only connection (stores found in the workspace). */
+export function requireWritable(node: Node): void {
+  let n: Node | undefined = node;
+  while (n && n.kind !== 'experiment' && n.kind !== 'connection') n = n.parent;
+  const readOnly = n?.kind === 'connection' ? n.readOnly : n?.kind === 'experiment' ? !n.writable : false;
+  if (readOnly) throw new Error('this store is read-only (it is served read-only by its own Runlens server); open it with MLflow to change it.');
+}
+
 /** A modal yes/no; true when the user chose `action`. */
 export async function confirm(message: string, detail: string, action: string): Promise<boolean> {
   return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { createSampleExperiment, SAMPLE_EXPERIMENT_NAME } from '../../core/explorer/sampleExperiment';
-import { confirm, registerCommand, requireNode, type ExplorerServices } from './commandSupport';
+import { EMBEDDED_ID } from '../../core/connections/connection';
+import { confirm, registerCommand, requireNode, requireWritable, type ExplorerServices } from './commandSupport';
 import { Commands, VIEW_ID } from './ids';
 
 function validateName(value: string): string | undefined {
@@ -8,9 +9,11 @@ function validateName(value: string): string | undefined {
 }
 
 /** Shows an experiment after the list was reloaded: selected, and expanded when asked. */
-async function revealExperiment(services: ExplorerServices, experimentId: string, expand = false): Promise<void> {
+async function revealExperiment(services: ExplorerServices, experimentId: string, expand = false, connectionId = EMBEDDED_ID): Promise<void> {
   await services.provider.getChildren(undefined);
-  const node = services.provider.experimentNode(experimentId);
+  const connection = services.provider.connectionNode(connectionId);
+  if (connection) await services.provider.getChildren(connection);
+  const node = services.provider.experimentNode(experimentId, connectionId);
   if (node) await services.view.reveal(node, { select: true, focus: false, expand });
 }
 
@@ -18,24 +21,33 @@ async function revealExperiment(services: ExplorerServices, experimentId: string
 export function registerExperimentCommands(services: ExplorerServices): void {
   const { provider, source, log } = services;
 
-  registerCommand(services, Commands.createExperiment, 'Could not create the experiment', async (given?: unknown) => {
-    const name = typeof given === 'string' ? given : await vscode.window.showInputBox({ title: 'Create Experiment', prompt: 'Name of the new experiment', validateInput: validateName });
+  // On a connection root (or given one, then the name second) it creates there; else in the embedded store.
+  registerCommand(services, Commands.createExperiment, 'Could not create the experiment', async (given?: unknown, givenName?: unknown) => {
+    const target = typeof given === 'string' && !given.startsWith('connection/') ? undefined : provider.resolve(given);
+    const connection = target?.kind === 'connection' ? target : undefined;
+    if (connection) requireWritable(connection);
+    const named = connection ? givenName : given;
+    const name =
+      typeof named === 'string'
+        ? named
+        : await vscode.window.showInputBox({ title: 'Create Experiment', prompt: `Name of the new experiment${connection ? ` in ${connection.connection.label}` : ''}`, validateInput: validateName });
     if (!name?.trim()) return undefined;
-    const client = await source.getClient();
+    const client = connection ? await provider.clientFor(connection) : await source.getClient();
     const experimentId = await client.createExperiment(name.trim());
     provider.reloadExperiments();
-    await revealExperiment(services, experimentId);
+    await revealExperiment(services, experimentId, false, connection?.connection.id);
     return experimentId;
   });
 
   registerCommand(services, Commands.renameExperiment, 'Could not rename the experiment', async (target?: unknown, given?: unknown) => {
     const node = requireNode(services, target, 'experiment');
+    requireWritable(node);
     const name =
       typeof given === 'string'
         ? given
         : await vscode.window.showInputBox({ title: 'Rename Experiment', value: node.experiment.name, validateInput: validateName });
     if (!name?.trim() || name.trim() === node.experiment.name) return false;
-    const client = await source.getClient();
+    const client = await provider.clientFor(node);
     await client.renameExperiment(node.experimentId, name.trim());
     provider.reloadExperiments();
     return true;
@@ -43,9 +55,10 @@ export function registerExperimentCommands(services: ExplorerServices): void {
 
   registerCommand(services, Commands.deleteExperiment, 'Could not delete the experiment', async (target?: unknown) => {
     const node = requireNode(services, target, 'experiment');
+    requireWritable(node);
     const ok = await confirm(`Delete experiment "${node.experiment.name}"?`, 'Its runs are deleted with it. Deleted experiments can be restored: turn on Show Deleted in the view’s menu.', 'Delete');
     if (!ok) return false;
-    const client = await source.getClient();
+    const client = await provider.clientFor(node);
     await client.deleteExperiment(node.experimentId);
     provider.reloadExperiments();
     return true;
@@ -53,7 +66,8 @@ export function registerExperimentCommands(services: ExplorerServices): void {
 
   registerCommand(services, Commands.restoreExperiment, 'Could not restore the experiment', async (target?: unknown) => {
     const node = requireNode(services, target, 'experiment');
-    const client = await source.getClient();
+    requireWritable(node);
+    const client = await provider.clientFor(node);
     await client.restoreExperiment(node.experimentId);
     provider.reloadExperiments();
     return true;

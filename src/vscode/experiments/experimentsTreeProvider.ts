@@ -22,12 +22,13 @@ export type ViewState = 'loading' | 'ready' | 'empty' | 'error' | 'noFolder';
 
 /** Remembers artifact listings so the file system provider can stat without asking again. */
 export interface ArtifactListingSink {
-  remember(runId: string, files: readonly FileInfo[]): void;
+  remember(runId: string, files: readonly FileInfo[], connectionId?: string): void;
 }
 
 /** The connections the tree lists as roots (the ConnectionManager). */
 export interface ConnectionRoots {
   list(): Connection[];
+  get(id: string): Connection | undefined;
   readonly active: Connection | undefined;
   sourceFor(id: string): TrackingClientSource;
   resetSource(id: string): void;
@@ -84,9 +85,10 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
     return n;
   }
 
-  /** The client of the connection a node belongs to. */
-  private clientFor(node: Node): Promise<MlflowClient> {
-    return this.sourceOf(this.experimentOf(node)?.parent).getClient();
+  /** The client of the connection a node belongs to (the embedded store's for a node of none). */
+  clientFor(node: Node): Promise<MlflowClient> {
+    const connection = node.kind === 'connection' ? node : this.experimentOf(node)?.parent;
+    return this.sourceOf(connection).getClient();
   }
 
   get options(): Readonly<ViewOptions> {
@@ -224,8 +226,8 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
     const page = await client.searchRuns(runPageRequest({ experimentId: experiment.experimentId, filter: this.opts.filter, showDeleted: this.opts.showDeleted, pageToken }));
     const runs = page.items.map((r) => new RunNode(experiment, r));
     for (const run of runs) this.byId.set(run.id, run);
-    // Only the embedded store's runs are polled (the poller asks the embedded server).
-    if (experiment.embedded) this.runsLoaded.fire(runs);
+    // Live runs of every connection are polled, each through its own connection's client.
+    this.runsLoaded.fire(runs);
     return { runs, nextPageToken: page.nextPageToken };
   }
 
@@ -242,7 +244,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
   private async loadArtifacts(parent: GroupNode | ArtifactNode, runId: string, path: string | undefined): Promise<Node[]> {
     const client = await this.clientFor(parent);
     const { files } = await client.listArtifacts(runId, path);
-    if (this.experimentOf(parent)?.embedded !== false) this.artifacts.remember(runId, files);
+    this.artifacts.remember(runId, files, this.experimentOf(parent)?.connectionId);
     if (files.length === 0) return [new MessageNode(parent, path ? 'Empty folder' : 'No artifacts', 'info')];
     return artifactChildren(parent, runId, files);
   }
@@ -359,9 +361,11 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
     return undefined;
   }
 
-  /** Experiments whose runs are loaded (expanded at some point since the last refresh). */
+  /** Experiments of every connection whose runs are loaded (expanded at some point since the last refresh). */
   loadedExperiments(): ExperimentNode[] {
-    return [...this.experiments.values()].filter((e) => e.runs.value !== undefined);
+    const all = new Set([...this.experiments.values()]);
+    for (const c of this.connectionNodes.values()) for (const e of c.experimentNodes.values()) all.add(e);
+    return [...all].filter((e) => e.runs.value !== undefined);
   }
 
   /** Loads an experiment's first page of runs again (a new run started). */
@@ -370,13 +374,30 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Node>, v
     this.changed.fire(experiment);
   }
 
-  experimentNode(experimentId: string): ExperimentNode | undefined {
-    return this.experiments.get(experimentId);
+  /** An experiment of a connection (the embedded store's by default). */
+  experimentNode(experimentId: string, connectionId = EMBEDDED_ID): ExperimentNode | undefined {
+    if (connectionId === EMBEDDED_ID) return this.experiments.get(experimentId);
+    return this.connectionNodes.get(connectionId)?.experimentNodes.get(experimentId);
   }
 
-  /** Some experiment the server knows, for validating a run filter. */
-  anyExperimentId(): string {
-    return this.experiments.keys().next().value ?? '0';
+  /** The connection root of an id, when the tree shows it. */
+  connectionNode(connectionId: string): ConnectionNode | undefined {
+    return this.connectionNodes.get(connectionId);
+  }
+
+  /**
+   * Where a run filter is checked (MLflow's search syntax is the same everywhere): the embedded store
+   * when the view has it, else the first connection with loaded experiments; and some experiment it knows.
+   */
+  filterValidationTarget(): { client: Promise<MlflowClient>; experimentId: string } {
+    const embeddedShown = !this.multiRoot || this.connections?.list().some((c) => c.id === EMBEDDED_ID);
+    if (!embeddedShown) {
+      for (const c of this.connectionNodes.values()) {
+        const experimentId = c.experimentNodes.keys().next().value;
+        if (experimentId !== undefined) return { client: this.sourceOf(c).getClient(), experimentId };
+      }
+    }
+    return { client: this.source.getClient(), experimentId: this.experiments.keys().next().value ?? '0' };
   }
 
   private setState(state: ViewState): void {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { EMBEDDED_ID } from '../../core/connections/connection';
 import { ARTIFACT_SCHEME } from '../../core/explorer/artifactLocation';
 import { ArtifactFileSystemProvider } from '../artifacts/artifactFileSystemProvider';
 import type { TrackingClientSource } from '../trackingClientSource';
@@ -44,7 +45,7 @@ export function registerExperimentsView(
   connections?: ConnectionRoots & { onDidChangeConnections: vscode.Event<void>; onDidChangeActive: vscode.Event<unknown> },
 ): ExperimentsTreeProvider {
   const subscriptions = context.subscriptions;
-  const artifacts = new ArtifactFileSystemProvider(source);
+  const artifacts = new ArtifactFileSystemProvider(source, connections);
   subscriptions.push(artifacts, vscode.workspace.registerFileSystemProvider(ARTIFACT_SCHEME, artifacts, { isCaseSensitive: true, isReadonly: true }));
 
   const saved = context.workspaceState.get<ViewOptions>(VIEW_OPTIONS_STATE_KEY);
@@ -53,13 +54,13 @@ export function registerExperimentsView(
   subscriptions.push(provider, view);
 
   const poller = new RunPoller({
-    source,
+    clientFor: (node) => provider.clientFor(node),
     log,
     intervalMs: pollIntervalMs,
     isCurrent: (node) => provider.isCurrent(node),
     onUpdated: (updates) => provider.updateRuns(updates),
   });
-  const watcher = new NewRunWatcher(source, provider, log, pollIntervalMs);
+  const watcher = new NewRunWatcher(provider, log, pollIntervalMs);
   subscriptions.push(poller, watcher, provider.onDidLoadRuns((runs) => poller.track(runs)));
 
   // Options: shown in the view, kept in workspace state; state drives the welcome content.
@@ -94,14 +95,17 @@ export function registerExperimentsView(
     // Another server or store: everything shown is stale. The first start also reports a new
     // client, while the first load is under way and waiting for it: nothing is stale then.
     source.onDidChangeClient(() => {
-      artifacts.clear();
+      artifacts.clear(EMBEDDED_ID);
       if (provider.state !== 'loading') provider.refreshAll();
     }),
   );
 
   if (connections) {
     subscriptions.push(
-      connections.onDidChangeConnections(() => provider.refreshAll()),
+      connections.onDidChangeConnections(() => {
+        artifacts.clear();
+        provider.refreshAll();
+      }),
       connections.onDidChangeActive(() => provider.refreshRoots()),
     );
   }

@@ -1,6 +1,5 @@
 import type * as vscode from 'vscode';
 import { runPageRequest } from '../../core/explorer/runPaging';
-import type { TrackingClientSource } from '../trackingClientSource';
 import { errorMessage } from './commandSupport';
 import type { ExperimentsTreeProvider } from './experimentsTreeProvider';
 
@@ -16,7 +15,6 @@ export class NewRunWatcher implements vscode.Disposable {
   private warned = false;
 
   constructor(
-    private readonly source: TrackingClientSource,
     private readonly provider: ExperimentsTreeProvider,
     private readonly log: vscode.LogOutputChannel,
     private readonly intervalMs: () => number,
@@ -50,20 +48,26 @@ export class NewRunWatcher implements vscode.Disposable {
   async checkOnce(): Promise<void> {
     const experiments = this.provider.loadedExperiments();
     if (experiments.length === 0) return;
-    try {
-      const client = await this.source.getClient();
-      const { filter, showDeleted } = this.provider.options;
-      for (const experiment of experiments) {
+    const { filter, showDeleted } = this.provider.options;
+    let failure: unknown;
+    // Each experiment through its own connection's client; one connection failing does not stop the others.
+    for (const experiment of experiments) {
+      try {
+        const client = await this.provider.clientFor(experiment);
         const shown = experiment.runs.value?.runs[0]?.runId;
         const page = await client.searchRuns({ ...runPageRequest({ experimentId: experiment.experimentId, filter, showDeleted }), maxResults: 1 });
         const newest = page.items[0]?.info.run_id;
         if (newest !== undefined && newest !== shown && this.provider.isCurrent(experiment)) this.provider.reloadExperimentRuns(experiment);
+      } catch (e) {
+        failure ??= e;
       }
-      this.warned = false;
-    } catch (e) {
-      if (!this.warned) this.log.warn(`Experiments view: checking for new runs failed: ${errorMessage(e)}`);
-      this.warned = true;
     }
+    if (failure === undefined) {
+      this.warned = false;
+      return;
+    }
+    if (!this.warned) this.log.warn(`Experiments view: checking for new runs failed: ${errorMessage(failure)}`);
+    this.warned = true;
   }
 
   dispose(): void {

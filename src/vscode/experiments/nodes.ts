@@ -27,6 +27,11 @@ export class ConnectionNode {
   get embedded(): boolean {
     return this.connection.id === EMBEDDED_ID;
   }
+
+  /** Stores found in the workspace (mlflow.db written by MLflow, mlruns/) are served read-only. */
+  get readOnly(): boolean {
+    return this.connection.kind === 'sqlite' || this.connection.kind === 'mlruns';
+  }
 }
 
 export interface RunPageState {
@@ -54,9 +59,19 @@ export class ExperimentNode {
     return this.parent && !this.parent.embedded ? `${this.parent.id}/` : '';
   }
 
-  /** Whether it comes from the embedded store (editable; polled; artifacts readable by the file system provider). */
+  /** Whether it comes from the embedded store. */
   get embedded(): boolean {
     return !this.parent || this.parent.embedded;
+  }
+
+  /** The id of its connection (the embedded store's in the single-store tree). */
+  get connectionId(): string {
+    return this.parent?.connection.id ?? EMBEDDED_ID;
+  }
+
+  /** Whether its connection accepts changes (the embedded store and remote servers do). */
+  get writable(): boolean {
+    return !this.parent?.readOnly;
   }
 
   get id(): string {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { runsUri } from '../../core/explorer/artifactLocation';
-import { confirm, registerCommand, requireNode, type ExplorerServices } from './commandSupport';
+import { confirm, registerCommand, requireNode, requireWritable, type ExplorerServices } from './commandSupport';
 import { Commands } from './ids';
 
 async function copy(text: string, what: string): Promise<string> {
@@ -11,17 +11,18 @@ async function copy(text: string, what: string): Promise<string> {
 
 /** Rename, delete and restore runs; copy a run's ID and its `runs:/` URI. */
 export function registerRunCommands(services: ExplorerServices): void {
-  const { provider, source } = services;
+  const { provider } = services;
 
   registerCommand(services, Commands.renameRun, 'Could not rename the run', async (target?: unknown, given?: unknown) => {
     const node = requireNode(services, target, 'run');
+    requireWritable(node);
     const current = node.run.info.run_name;
     const name =
       typeof given === 'string'
         ? given
         : await vscode.window.showInputBox({ title: 'Rename Run', value: current, validateInput: (v) => (v.trim() ? undefined : 'Enter a name.') });
     if (!name?.trim() || name.trim() === current) return false;
-    const client = await source.getClient();
+    const client = await provider.clientFor(node);
     await client.updateRun(node.runId, { runName: name.trim() });
     provider.updateRun(node, await client.getRun(node.runId));
     return true;
@@ -29,9 +30,10 @@ export function registerRunCommands(services: ExplorerServices): void {
 
   registerCommand(services, Commands.deleteRun, 'Could not delete the run', async (target?: unknown) => {
     const node = requireNode(services, target, 'run');
+    requireWritable(node);
     const name = node.run.info.run_name || node.runId;
     if (!(await confirm(`Delete run "${name}"?`, 'Deleted runs can be restored: turn on Show Deleted in the view’s menu.', 'Delete'))) return false;
-    const client = await source.getClient();
+    const client = await provider.clientFor(node);
     await client.deleteRun(node.runId);
     if (provider.options.showDeleted) provider.updateRun(node, await client.getRun(node.runId));
     else provider.removeRun(node);
@@ -40,7 +42,8 @@ export function registerRunCommands(services: ExplorerServices): void {
 
   registerCommand(services, Commands.restoreRun, 'Could not restore the run', async (target?: unknown) => {
     const node = requireNode(services, target, 'run');
-    const client = await source.getClient();
+    requireWritable(node);
+    const client = await provider.clientFor(node);
     await client.restoreRun(node.runId);
     provider.updateRun(node, await client.getRun(node.runId));
     return true;

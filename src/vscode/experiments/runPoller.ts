@@ -1,8 +1,7 @@
 import type * as vscode from 'vscode';
-import { MlflowApiError } from '../../core/client/mlflowClient';
+import { MlflowApiError, type MlflowClient } from '../../core/client/mlflowClient';
 import type { Run } from '../../core/entities';
 import { isLiveStatus } from '../../core/explorer/runSummary';
-import type { TrackingClientSource } from '../trackingClientSource';
 import { errorMessage } from './commandSupport';
 import type { RunNode } from './nodes';
 
@@ -13,7 +12,8 @@ export interface PolledRun {
 }
 
 export interface RunPollerOptions {
-  source: TrackingClientSource;
+  /** The client of the run's own connection. */
+  clientFor: (node: RunNode) => Promise<MlflowClient>;
   log: vscode.LogOutputChannel;
   intervalMs: () => number;
   /** False for nodes a reload replaced: they are dropped. */
@@ -29,6 +29,7 @@ const MAX_FAILED_ROUNDS = 5;
  * few seconds while the view is visible, and stops when none is left. Finished runs are never polled.
  */
 export class RunPoller implements vscode.Disposable {
+  /** Live runs by connection and run id (run ids of different stores may repeat). */
   private readonly live = new Map<string, RunNode>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private polling = false;
@@ -46,8 +47,9 @@ export class RunPoller implements vscode.Disposable {
   /** Watches the live ones among `nodes` (newer nodes of a run replace older ones). */
   track(nodes: readonly RunNode[]): void {
     for (const node of nodes) {
-      if (isLiveStatus(node.run.info.status)) this.live.set(node.runId, node);
-      else if (this.live.get(node.runId) === node) this.live.delete(node.runId);
+      const key = keyOf(node);
+      if (isLiveStatus(node.run.info.status)) this.live.set(key, node);
+      else if (this.live.get(key) === node) this.live.delete(key);
     }
     this.schedule();
   }
@@ -91,26 +93,27 @@ export class RunPoller implements vscode.Disposable {
   async pollOnce(): Promise<void> {
     const nodes = [...this.live.values()].filter((node) => {
       if (this.options.isCurrent(node)) return true;
-      this.live.delete(node.runId);
+      this.live.delete(keyOf(node));
       return false;
     });
     if (nodes.length === 0) return;
     const updates: PolledRun[] = [];
     const errors: unknown[] = [];
     try {
-      const client = await this.options.source.getClient();
       let next = 0;
       const worker = async () => {
         while (next < nodes.length) {
           const node = nodes[next++];
+          const key = keyOf(node);
           try {
+            const client = await this.options.clientFor(node);
             const run = await client.getRun(node.runId);
-            if (this.live.get(node.runId) !== node) continue;
+            if (this.live.get(key) !== node) continue;
             const finished = !isLiveStatus(run.info.status);
-            if (finished) this.live.delete(node.runId);
+            if (finished) this.live.delete(key);
             updates.push({ node, run, finished });
           } catch (e) {
-            if (e instanceof MlflowApiError && e.status === 404) this.live.delete(node.runId);
+            if (e instanceof MlflowApiError && e.status === 404) this.live.delete(key);
             else errors.push(e);
           }
         }
@@ -142,4 +145,8 @@ export class RunPoller implements vscode.Disposable {
     this.cancel();
     this.live.clear();
   }
+}
+
+function keyOf(node: RunNode): string {
+  return `${node.parent.connectionId}\n${node.runId}`;
 }

@@ -20,8 +20,9 @@ const STATUS_ICONS: Record<RunStatus, [string, string]> = {
 const GROUP_LABELS = { params: 'Parameters', metrics: 'Metrics', tags: 'Tags', artifacts: 'Artifacts' } as const;
 const GROUP_ICONS = { params: 'symbol-parameter', metrics: 'graph-line', tags: 'tag', artifacts: 'package' } as const;
 
-export function artifactResourceUri(runId: string, path: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: ARTIFACT_SCHEME, path: artifactUriPath(runId, path) });
+/** The `runlens-artifact:` URI of an artifact of a run of a connection (the embedded store's without one). */
+export function artifactResourceUri(runId: string, path: string, connectionId?: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: ARTIFACT_SCHEME, path: artifactUriPath(runId, path, connectionId) });
 }
 
 function icon(id: string, color?: string): vscode.ThemeIcon {
@@ -65,8 +66,8 @@ function experimentItem(node: ExperimentNode, now: number): vscode.TreeItem {
   item.id = node.id;
   item.description = node.deleted ? 'deleted' : undefined;
   item.iconPath = node.deleted ? icon('trash', 'disabledForeground') : icon('beaker');
-  // Nodes of other connections than the embedded store offer no editing commands (yet).
-  item.contextValue = !node.embedded ? 'experiment.other' : node.deleted ? 'experiment.deleted' : 'experiment.active';
+  // Nodes of read-only connections (stores found in the workspace) offer no editing commands.
+  item.contextValue = !node.writable ? 'experiment.other' : node.deleted ? 'experiment.deleted' : 'experiment.active';
   const md = new vscode.MarkdownString();
   md.appendMarkdown('**').appendText(e.name).appendMarkdown('**');
   if (node.deleted) md.appendMarkdown(' _(deleted)_');
@@ -90,7 +91,7 @@ function runItem(node: RunNode, now: number): vscode.TreeItem {
   item.description = node.deleted ? ['deleted', summary].filter(Boolean).join(' · ') : summary;
   const [iconId, color] = STATUS_ICONS[info.status] ?? ['circle-outline', 'foreground'];
   item.iconPath = node.deleted ? icon('trash', 'disabledForeground') : icon(iconId, color);
-  item.contextValue = !node.parent.embedded ? 'run.other' : node.deleted ? 'run.deleted' : 'run.active';
+  item.contextValue = !node.parent.writable ? 'run.other' : node.deleted ? 'run.deleted' : 'run.active';
   const md = new vscode.MarkdownString();
   md.appendMarkdown('**').appendText(info.run_name || info.run_id).appendMarkdown(`** — ${info.status}${node.deleted ? ' _(deleted)_' : ''}`);
   md.appendMarkdown(`\n\nRun ID: \`${info.run_id}\``);
@@ -134,15 +135,11 @@ function artifactItem(node: ArtifactNode): vscode.TreeItem {
   const { file } = node;
   const item = new vscode.TreeItem(node.name, file.is_dir ? Collapsed : None);
   item.id = node.id;
-  const embedded = node.run.parent.embedded;
-  // The artifact file system reads the embedded store only.
-  if (embedded) item.resourceUri = artifactResourceUri(node.runId, file.path);
+  // The artifact file system reads every connection's artifacts (through its own client).
+  item.resourceUri = artifactResourceUri(node.runId, file.path, node.run.parent.connectionId);
   item.iconPath = file.is_dir ? vscode.ThemeIcon.Folder : vscode.ThemeIcon.File;
-  item.contextValue = file.is_dir ? 'artifact.folder' : embedded ? 'artifact.file' : 'artifact.otherFile';
-  if (!file.is_dir && !embedded) {
-    item.description = formatBytes(file.file_size);
-    item.tooltip = file.path;
-  } else if (!file.is_dir) {
+  item.contextValue = file.is_dir ? 'artifact.folder' : 'artifact.file';
+  if (!file.is_dir) {
     item.description = formatBytes(file.file_size);
     item.tooltip = `${file.path}${file.file_size !== undefined ? ` — ${formatBytes(file.file_size)}` : ''}`;
     item.command = { command: Commands.openArtifact, title: 'Open Artifact', arguments: [node] };

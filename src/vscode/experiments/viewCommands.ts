@@ -7,12 +7,15 @@ import { Commands } from './ids';
 const FILTER_EXAMPLE = "metrics.accuracy > 0.9 and params.optimizer = 'adam'";
 
 /**
- * Asks the server whether `filter` is valid MLflow search syntax: the error message it answers, or
- * undefined when the filter is accepted.
+ * Asks a server whether `filter` is valid MLflow search syntax: the error message it answers, or
+ * undefined when the filter is accepted. The syntax is the same on every connection, so one server
+ * checks it (the embedded store's when shown, see filterValidationTarget); a connection that still
+ * refuses it shows the error under its experiments.
  */
 async function validateFilter(services: ExplorerServices, filter: string): Promise<string | undefined> {
-  const client = await services.source.getClient();
-  const request = runPageRequest({ experimentId: services.provider.anyExperimentId(), filter, showDeleted: services.provider.options.showDeleted });
+  const target = services.provider.filterValidationTarget();
+  const client = await target.client;
+  const request = runPageRequest({ experimentId: target.experimentId, filter, showDeleted: services.provider.options.showDeleted });
   try {
     await client.searchRuns({ ...request, maxResults: 1 });
     return undefined;

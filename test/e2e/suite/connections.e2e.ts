@@ -86,6 +86,46 @@ function startBearerServer(): Promise<http.Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+interface FakeRun {
+  info: { run_id: string; run_uuid: string; experiment_id: string; run_name: string; status: string; lifecycle_stage: string; start_time: number; end_time: number; user_id: string; artifact_uri: string };
+  data: { params: unknown[]; metrics: unknown[]; tags: unknown[] };
+}
+
+/**
+ * A writable MLflow-like server with one experiment and one run: answers search, runs/get and
+ * runs/update, records the updates, and refuses the run name `forbidden` with 403 PERMISSION_DENIED.
+ */
+function startWritableServer(): Promise<{ server: http.Server; run: FakeRun; updates: Array<Record<string, unknown>> }> {
+  const run: FakeRun = {
+    info: { run_id: 'fa4e0000000000000000000000000001', run_uuid: 'fa4e0000000000000000000000000001', experiment_id: '3', run_name: 'before-rename', status: 'FINISHED', lifecycle_stage: 'active', start_time: Date.now() - 60_000, end_time: Date.now(), user_id: 'e2e', artifact_uri: 'mlflow-artifacts:/3/fa4e/artifacts' },
+    data: { params: [], metrics: [], tags: [] },
+  };
+  const updates: Array<Record<string, unknown>> = [];
+  const json = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk) => (raw += chunk));
+    req.on('end', () => {
+      const url = req.url ?? '';
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      if (url.startsWith('/api/2.0/mlflow/experiments/search')) return json(res, 200, { experiments: [{ experiment_id: '3', name: 'writable-experiment', lifecycle_stage: 'active', artifact_location: 'mlflow-artifacts:/3' }] });
+      if (url.startsWith('/api/2.0/mlflow/runs/search')) return json(res, 200, { runs: [run] });
+      if (url.startsWith('/api/2.0/mlflow/runs/get')) return json(res, 200, { run });
+      if (url.startsWith('/api/2.0/mlflow/runs/update')) {
+        updates.push(body);
+        if (body.run_name === 'forbidden') return json(res, 403, { error_code: 'PERMISSION_DENIED', message: 'e2e-user may not edit this run' });
+        if (typeof body.run_name === 'string') run.info.run_name = body.run_name;
+        return json(res, 200, { run_info: run.info });
+      }
+      json(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: url });
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, run, updates })));
+}
+
 /** A URL nobody listens on (connection refused). */
 async function unreachableUrl(): Promise<string> {
   const server = http.createServer();
@@ -222,5 +262,77 @@ describe('Connections (extension host)', function () {
     assert.strictEqual(await vscode.commands.executeCommand('runlens.connections.remove', id), true);
     added.splice(added.indexOf(id), 1);
     assert.ok(!labels(await inspect()).includes('nobody-home'));
+  });
+
+  it('opens an artifact of a run in the discovered mlruns/ store through that store\'s own server', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'manifest.json'), 'utf8'));
+    const run = (manifest.file_store.runs as Array<{ run_id: string; run_name: string; experiment_id: string }>).find((r) => r.run_name === 'train-logreg')!;
+    const artifactsDir = path.join(FIXTURE, 'file-store/mlruns', run.experiment_id, run.run_id, 'artifacts');
+    const mlruns = connections.list().find((c) => c.kind === 'mlruns')!;
+
+    const runs = await eventually(30_000, () => inspect('mlruns/', 'iris-classification'));
+    // Read-only store: no editing menus on its runs.
+    assert.ok(runs.items.filter((i) => i.kind === 'run').every((i) => i.contextValue === 'run.other'), JSON.stringify(runs.items.map((i) => i.contextValue)));
+    const artifacts = await inspect('mlruns/', 'iris-classification', 'train-logreg', 'Artifacts');
+    const readme = artifacts.items.find((i) => i.label === 'README.txt');
+    assert.ok(readme, `artifacts: ${labels(artifacts)}`);
+    assert.strictEqual(readme.contextValue, 'artifact.file');
+    assert.strictEqual(readme.command, 'runlens.artifacts.open');
+
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.strictEqual(await vscode.commands.executeCommand('runlens.artifacts.open', readme.id), true);
+    const editor = await eventually(10_000, async () => {
+      const e = vscode.window.activeTextEditor;
+      assert.strictEqual(e?.document.uri.scheme, 'runlens-artifact');
+      return e!;
+    });
+    assert.strictEqual(editor.document.uri.path, `/${encodeURIComponent(mlruns.id)}/${run.run_id}/README.txt`);
+    assert.strictEqual(editor.document.getText(), fs.readFileSync(path.join(artifactsDir, 'README.txt'), 'utf8'));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+
+    // A nested file, read straight through the file system (stat from a listing the tree did not load).
+    const nested = vscode.Uri.from({ scheme: 'runlens-artifact', path: `/${encodeURIComponent(mlruns.id)}/${run.run_id}/config/run_config.json` });
+    const bytes = await vscode.workspace.fs.readFile(nested);
+    assert.deepStrictEqual(Buffer.from(bytes), fs.readFileSync(path.join(artifactsDir, 'config/run_config.json')));
+    assert.strictEqual((await vscode.workspace.fs.stat(nested)).size, fs.statSync(path.join(artifactsDir, 'config/run_config.json')).size);
+
+    // Renaming a run of a read-only store is refused without a request.
+    const first = runs.items.find((i) => i.kind === 'run')!;
+    assert.strictEqual(await vscode.commands.executeCommand('runlens.runs.rename', first.id, 'nope'), undefined);
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
+  it('renames a run of a remote (writable) server on that server, and shows its 403 refusal', async () => {
+    const fake = await startWritableServer();
+    try {
+      const { port } = fake.server.address() as AddressInfo;
+      const id = await vscode.commands.executeCommand<string>('runlens.connections.add', { url: `http://127.0.0.1:${port}`, label: 'writable-server' });
+      added.push(id);
+      const experiments = await inspect('writable-server');
+      assert.deepStrictEqual(labels(experiments), ['writable-experiment']);
+      assert.strictEqual(experiments.items[0].contextValue, 'experiment.active');
+      const runs = await inspect('writable-server', 'writable-experiment');
+      const item = runs.items.find((i) => i.label === 'before-rename')!;
+      assert.ok(item, `runs: ${labels(runs)}`);
+      assert.strictEqual(item.contextValue, 'run.active');
+
+      assert.strictEqual(await vscode.commands.executeCommand('runlens.runs.rename', item.id, 'after-rename'), true);
+      assert.deepStrictEqual(
+        fake.updates.map((u) => [u.run_id, u.run_name]),
+        [[fake.run.info.run_id, 'after-rename']],
+      );
+      assert.ok(labels(await inspect('writable-server', 'writable-experiment')).includes('after-rename'));
+
+      // The server refuses: the command fails (its message is shown) and the run keeps its name.
+      assert.strictEqual(await vscode.commands.executeCommand('runlens.runs.rename', item.id, 'forbidden'), undefined);
+      assert.strictEqual(fake.updates.length, 2);
+      assert.ok(labels(await inspect('writable-server', 'writable-experiment')).includes('after-rename'));
+      await vscode.commands.executeCommand('notifications.clearAll');
+
+      assert.strictEqual(await vscode.commands.executeCommand('runlens.connections.remove', id), true);
+      added.splice(added.indexOf(id), 1);
+    } finally {
+      fake.server.close();
+    }
   });
 });
