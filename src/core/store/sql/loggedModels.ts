@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { KeyValue, Page } from '../../entities';
 import { MlflowError } from '../../errors';
-import { decodeOffsetToken, encodeOffsetToken } from '../../search/pageToken';
+import { decodeOffsetToken } from '../../search/pageToken';
+import { pageOfKeys } from './paging';
 import { buildLoggedModelSearchQuery, LOGGED_MODEL_STATUSES, type LoggedModelSearchOptions } from '../../search/loggedModelSearch';
 import { LIMITS, validateLength, validateName } from '../../validation';
 import type { DurableDatabase, SqlWriter } from '../durableDatabase';
@@ -136,12 +137,11 @@ export class LoggedModelTable {
     const offset = decodeOffsetToken(opts.pageToken);
     const { sql, params } = buildLoggedModelSearchQuery({ ...opts, offset, limit: opts.maxResults + 1 });
     const ids = (this.db.rows(sql, params) as Array<[string]>).map((r) => r[0]);
-    const more = ids.length > opts.maxResults;
-    const page = more ? ids.slice(0, opts.maxResults) : ids;
-    const rows = page.length ? this.db.all<ModelRow>(`SELECT * FROM logged_models WHERE model_id IN (${placeholders(page.length)})`, page) : [];
-    const byId = new Map(rows.map((r) => [r.model_id, r]));
-    const items = this.toEntities(page.map((id) => byId.get(id)!));
-    return more ? { items, nextPageToken: encodeOffsetToken(offset + opts.maxResults) } : { items };
+    return pageOfKeys(ids, opts.maxResults, offset, (page) => {
+      const rows = page.length ? this.db.all<ModelRow>(`SELECT * FROM logged_models WHERE model_id IN (${placeholders(page.length)})`, page) : [];
+      const byId = new Map(rows.map((r) => [r.model_id, r]));
+      return this.toEntities(page.map((id) => byId.get(id)!));
+    });
   }
 
   private toEntities(rows: ModelRow[]): LoggedModel[] {

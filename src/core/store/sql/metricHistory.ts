@@ -2,7 +2,7 @@ import type { Metric, MetricWithRunId, Page } from '../../entities';
 import { MlflowError } from '../../errors';
 import type { DurableDatabase } from '../durableDatabase';
 import type { BulkIntervalRequest, MetricHistoryRequest } from '../trackingStore';
-import { decodeOffsetToken, encodeOffsetToken } from '../../search/pageToken';
+import { decodeOffsetToken } from '../../search/pageToken';
 import type { RunReader } from './runReader';
 import { placeholders } from './rows';
 

@@ -1,6 +1,7 @@
 import type { KeyValue, Page } from '../../entities';
 import { MlflowError } from '../../errors';
-import { decodeOffsetToken, encodeOffsetToken } from '../../search/pageToken';
+import { decodeOffsetToken } from '../../search/pageToken';
+import { pageOfKeys } from './paging';
 import { buildRegisteredModelSearchQuery } from '../../search/registeredModelSearch';
 import type { DurableDatabase, SqlWriter } from '../durableDatabase';
 import type { RegistryReader } from './registryReader';
@@ -128,11 +129,9 @@ export class RegisteredModelTable {
       limit: req.maxResults + 1,
     });
     const names = (this.db.rows(sql, params) as Array<[string]>).map((r) => r[0]);
-    const more = names.length > req.maxResults;
-    const page = more ? names.slice(0, req.maxResults) : names;
-    const rows = page.map((n) => this.db.get<RegisteredModelRow>(`SELECT ${REGISTERED_MODEL_COLUMNS} FROM registered_models WHERE name = ?`, [n])!);
-    const items = this.reader.models(rows);
-    return more ? { items, nextPageToken: encodeOffsetToken(offset + req.maxResults) } : { items };
+    return pageOfKeys(names, req.maxResults, offset, (page) =>
+      this.reader.models(page.map((n) => this.db.get<RegisteredModelRow>(`SELECT ${REGISTERED_MODEL_COLUMNS} FROM registered_models WHERE name = ?`, [n])!)),
+    );
   }
 
   private isPrompt(name: string): boolean {

@@ -1,7 +1,8 @@
 import type { KeyValue, Page } from '../../entities';
 import { MlflowError } from '../../errors';
 import { buildModelVersionSearchQuery } from '../../search/modelVersionSearch';
-import { decodeOffsetToken, encodeOffsetToken } from '../../search/pageToken';
+import { decodeOffsetToken } from '../../search/pageToken';
+import { pageOfKeys } from './paging';
 import type { DurableDatabase, SqlWriter } from '../durableDatabase';
 import { recordModelVersionOnLoggedModel } from './registryModelVersionsTag';
 import { RegistryReader, versionKey } from './registryReader';
@@ -176,14 +177,13 @@ export class ModelVersionTable {
     const offset = decodeOffsetToken(req.pageToken);
     const { sql, params } = buildModelVersionSearchQuery({ filter: req.filter, orderBy: req.orderBy, offset, limit: req.maxResults + 1 });
     const keys = this.db.rows(sql, params) as Array<[string, number]>;
-    const more = keys.length > req.maxResults;
-    const page = more ? keys.slice(0, req.maxResults) : keys;
-    const rows = new Map(this.reader.versionRows([...new Set(page.map(([n]) => n))]).map((r) => [versionKey(r.name, r.version), r]));
-    const items = this.reader.versions(
-      page.map(([n, v]) => rows.get(versionKey(n, v))!),
-      false,
-    );
-    return more ? { items, nextPageToken: encodeOffsetToken(offset + req.maxResults) } : { items };
+    return pageOfKeys(keys, req.maxResults, offset, (page) => {
+      const rows = new Map(this.reader.versionRows([...new Set(page.map(([n]) => n))]).map((r) => [versionKey(r.name, r.version), r]));
+      return this.reader.versions(
+        page.map(([n, v]) => rows.get(versionKey(n, v))!),
+        false,
+      );
+    });
   }
 
   private require(name: string, version: string): ModelVersionRow {

@@ -1,6 +1,7 @@
 import type { DatasetInput, Experiment, Metric, MetricPoint, MetricWithRunId, Page, Run, RunInfo } from '../../entities';
 import { MlflowError } from '../../errors';
-import { decodeOffsetToken, encodeOffsetToken } from '../../search/pageToken';
+import { decodeOffsetToken } from '../../search/pageToken';
+import { pageOfKeys } from './paging';
 import { buildExperimentSearchQuery } from '../../search/experimentSearchSql';
 import { buildRunSearchQuery } from '../../search/runSearchSql';
 import { DurableDatabase } from '../durableDatabase';
@@ -89,14 +90,13 @@ export class SqlTrackingStore implements TrackingStore {
       limit: req.maxResults + 1,
     });
     const ids = (this.db.rows(sql, params) as Array<[number]>).map((r) => r[0]);
-    const more = ids.length > req.maxResults;
-    const pageIds = more ? ids.slice(0, req.maxResults) : ids;
-    const rows = pageIds.length
-      ? this.db.all<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id IN (${placeholders(pageIds.length)})`, pageIds)
-      : [];
-    const byId = new Map(rows.map((r) => [r.experiment_id, r]));
-    const items = this.experiments.toEntities(pageIds.map((id) => byId.get(id)!));
-    return more ? { items, nextPageToken: encodeOffsetToken(offset + req.maxResults) } : { items };
+    return pageOfKeys(ids, req.maxResults, offset, (pageIds) => {
+      const rows = pageIds.length
+        ? this.db.all<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id IN (${placeholders(pageIds.length)})`, pageIds)
+        : [];
+      const byId = new Map(rows.map((r) => [r.experiment_id, r]));
+      return this.experiments.toEntities(pageIds.map((id) => byId.get(id)!));
+    });
   }
 
   renameExperiment(experimentId: string, newName: string): Promise<void> {
@@ -150,9 +150,7 @@ export class SqlTrackingStore implements TrackingStore {
       limit: req.maxResults + 1,
     });
     const ids = (this.db.rows(sql, params) as Array<[string]>).map((r) => r[0]);
-    const more = ids.length > req.maxResults;
-    const items = this.reader.runs(more ? ids.slice(0, req.maxResults) : ids);
-    return more ? { items, nextPageToken: encodeOffsetToken(offset + req.maxResults) } : { items };
+    return pageOfKeys(ids, req.maxResults, offset, (pageIds) => this.reader.runs(pageIds));
   }
 
   logBatch(req: LogBatchRequest): Promise<void> {
