@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { runPageRequest } from '../../core/explorer/runPaging';
 import { errorMessage } from './commandSupport';
 import type { ExperimentsTreeProvider } from './experimentsTreeProvider';
+import { VisibleRounds } from './visibleRounds';
 
 /**
  * Notices runs that start while the view is open: for each experiment whose runs are shown, one
@@ -9,39 +10,23 @@ import type { ExperimentsTreeProvider } from './experimentsTreeProvider';
  * experiment's first page is loaded again. Finished runs' data is never fetched by this.
  */
 export class NewRunWatcher implements vscode.Disposable {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private visible = true;
-  private disposed = false;
+  private readonly rounds: VisibleRounds;
   private warned = false;
 
   constructor(
     private readonly provider: ExperimentsTreeProvider,
     private readonly log: vscode.LogOutputChannel,
-    private readonly intervalMs: () => number,
-  ) {}
+    intervalMs: () => number,
+  ) {
+    this.rounds = new VisibleRounds(intervalMs, () => this.checkOnce());
+  }
 
   setVisible(visible: boolean): void {
-    this.visible = visible;
-    if (visible) this.schedule();
-    else this.cancel();
+    this.rounds.setVisible(visible);
   }
 
   restart(): void {
-    this.cancel();
-    this.schedule();
-  }
-
-  private cancel(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private schedule(): void {
-    if (this.disposed || !this.visible || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.checkOnce().finally(() => this.schedule());
-    }, this.intervalMs());
+    this.rounds.restart();
   }
 
   /** One round over the experiments whose runs are loaded. */
@@ -71,7 +56,6 @@ export class NewRunWatcher implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.disposed = true;
-    this.cancel();
+    this.rounds.dispose();
   }
 }

@@ -4,6 +4,7 @@ import type { Run } from '../../core/entities';
 import { isLiveStatus } from '../../core/explorer/runSummary';
 import { errorMessage } from './commandSupport';
 import type { RunNode } from './nodes';
+import { VisibleRounds } from './visibleRounds';
 
 export interface PolledRun {
   node: RunNode;
@@ -31,13 +32,13 @@ const MAX_FAILED_ROUNDS = 5;
 export class RunPoller implements vscode.Disposable {
   /** Live runs by connection and run id (run ids of different stores may repeat). */
   private readonly live = new Map<string, RunNode>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private polling = false;
-  private visible = true;
+  private readonly rounds: VisibleRounds;
   private failedRounds = 0;
   private disposed = false;
 
-  constructor(private readonly options: RunPollerOptions) {}
+  constructor(private readonly options: RunPollerOptions) {
+    this.rounds = new VisibleRounds(options.intervalMs, () => this.pollOnce(), () => this.live.size > 0);
+  }
 
   /** Number of runs being polled. */
   get size(): number {
@@ -51,42 +52,16 @@ export class RunPoller implements vscode.Disposable {
       if (isLiveStatus(node.run.info.status)) this.live.set(key, node);
       else if (this.live.get(key) === node) this.live.delete(key);
     }
-    this.schedule();
+    this.rounds.schedule();
   }
 
   setVisible(visible: boolean): void {
-    this.visible = visible;
-    if (visible) this.schedule();
-    else this.cancel();
+    this.rounds.setVisible(visible);
   }
 
   /** Applies a new interval to the next round. */
   restart(): void {
-    this.cancel();
-    this.schedule();
-  }
-
-  private cancel(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private schedule(): void {
-    if (this.disposed || !this.visible || this.timer || this.polling || this.live.size === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.round();
-    }, this.options.intervalMs());
-  }
-
-  private async round(): Promise<void> {
-    this.polling = true;
-    try {
-      await this.pollOnce();
-    } finally {
-      this.polling = false;
-      this.schedule();
-    }
+    this.rounds.restart();
   }
 
   /** One round: runs/get for each live run still shown, then one tree update. */
@@ -142,7 +117,7 @@ export class RunPoller implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
-    this.cancel();
+    this.rounds.dispose();
     this.live.clear();
   }
 }
