@@ -8,6 +8,8 @@ const require = createRequire(import.meta.url);
 const production = process.argv.includes('--production');
 mkdirSync('dist', { recursive: true });
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm');
+// SQLite for stores Runlens writes: node-sqlite3-wasm loads its wasm from beside the bundle.
+copyFileSync(require.resolve('node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm'), 'dist/node-sqlite3-wasm.wasm');
 
 const common = {
   bundle: true,

@@ -182,13 +182,13 @@ describe('tracking artifact routes', function () {
   });
 
   it('/model-versions/get-artifact downloads through the version source', async () => {
-    await server.store.db.write((w) => {
+    await server.store.db.write(async (w) => {
       const now = Date.now();
-      w.run('INSERT INTO registered_models (name, creation_time, last_updated_time) VALUES (?, ?, ?)', ['demo', now, now]);
+      await w.run('INSERT INTO registered_models (name, creation_time, last_updated_time) VALUES (?, ?, ?)', ['demo', now, now]);
       const insert = 'INSERT INTO model_versions (name, version, creation_time, last_updated_time, current_stage, source, run_id, status, storage_location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
-      w.run(insert, ['demo', 1, now, now, 'None', `runs:/${runId}/dir`, runId, 'READY', null]);
-      w.run(insert, ['demo', 2, now, now, 'None', 'runs:/whatever/x', runId, 'READY', rootUri]);
-      w.run(insert, ['demo', 3, now, now, 'Deleted_Internal', 'REDACTED-SOURCE-PATH', 'REDACTED-RUN-ID', 'READY', null]);
+      await w.run(insert, ['demo', 1, now, now, 'None', `runs:/${runId}/dir`, runId, 'READY', null]);
+      await w.run(insert, ['demo', 2, now, now, 'None', 'runs:/whatever/x', runId, 'READY', rootUri]);
+      await w.run(insert, ['demo', 3, now, now, 'Deleted_Internal', 'REDACTED-SOURCE-PATH', 'REDACTED-RUN-ID', 'READY', null]);
     });
     const v1 = await get(server.url, '/model-versions/get-artifact?name=demo&version=1&path=sub/blob.bin');
     assert.equal(v1.status, 200);

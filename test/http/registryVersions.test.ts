@@ -62,13 +62,13 @@ describe('registry over HTTP: model versions', () => {
     assert.deepEqual((await model('m')).latest_versions.map((v: any) => v.version), ['2']);
     const search = await api('GET', 'model-versions/search', { filter: "name = 'm'" });
     assert.deepEqual(search.body.model_versions.map((v: any) => v.version), ['2']);
-    const row = server.store.db.get<Record<string, unknown>>("SELECT * FROM model_versions WHERE name = 'm' AND version = 1")!;
+    const row = (await server.store.db.get<Record<string, unknown>>("SELECT * FROM model_versions WHERE name = 'm' AND version = 1"))!;
     assert.equal(row.current_stage, 'Deleted_Internal');
     assert.equal(row.source, 'REDACTED-SOURCE-PATH');
     assert.equal(row.run_id, 'REDACTED-RUN-ID');
     assert.equal(row.run_link, 'REDACTED-RUN-LINK');
     assert.equal(row.description, null);
-    assert.equal(server.store.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM model_version_tags WHERE name = 'm' AND version = 1")!.n, 1);
+    assert.equal((await server.store.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM model_version_tags WHERE name = 'm' AND version = 1"))!.n, 1);
   });
 
   it('updates the parent model\'s last_updated_timestamp on create, transition and delete', async () => {

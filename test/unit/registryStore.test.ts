@@ -1,23 +1,23 @@
-/** The registry store on a DurableDatabase directly: SQLite cascades, journal replay, MLflow's tables. */
+/** The registry store on a SQLite file database directly: SQLite cascades, reopening, MLflow's tables. */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { DurableDatabase } from '../../src/core/store/durableDatabase';
+import { SqliteFileDatabase } from '../../src/core/store/db/sqliteFile';
 import { ModelRegistryStore } from '../../src/core/store/sql/registryStore';
 import { makeTempDir } from '../support/tempDir';
 
 describe('ModelRegistryStore', () => {
   let tmp: ReturnType<typeof makeTempDir>;
   let dbPath: string;
-  let db: DurableDatabase;
+  let db: SqliteFileDatabase;
   let registry: ModelRegistryStore;
 
   const open = async () => {
-    db = await DurableDatabase.open({ dbPath, defaultArtifactRoot: 'mlflow-artifacts:' });
+    db = await SqliteFileDatabase.open({ dbPath, defaultArtifactRoot: 'mlflow-artifacts:' });
     registry = new ModelRegistryStore(db);
   };
   const version = (name: string, tags: Array<{ key: string; value: string }> = []) =>
     registry.versions.create({ name, source: 's3://b/m', runId: '', tags, runLink: '', description: '', modelId: '' });
-  const count = (sql: string, params: Array<string | number> = []) => db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${sql}`, params)!.n;
+  const count = async (sql: string, params: Array<string | number> = []) => (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${sql}`, params))!.n;
 
   beforeEach(async () => {
     tmp = makeTempDir();
@@ -34,11 +34,11 @@ describe('ModelRegistryStore', () => {
     await version('a', [{ key: 'vt', value: 'x' }]);
     await registry.aliases.set('a', 'champ', '1');
     await registry.models.rename('a', 'b');
-    assert.equal(count("model_version_tags WHERE name = 'b' AND version = 1"), 1);
-    assert.equal(count("registered_model_tags WHERE name = 'b'"), 1);
-    assert.equal(count("registered_model_aliases WHERE name = 'b'"), 1);
-    assert.equal(count("model_versions WHERE name = 'a'"), 0);
-    assert.equal(db.get<{ fk: number }>('SELECT COUNT(*) AS fk FROM pragma_foreign_key_check')!.fk, 0);
+    assert.equal(await count("model_version_tags WHERE name = 'b' AND version = 1"), 1);
+    assert.equal(await count("registered_model_tags WHERE name = 'b'"), 1);
+    assert.equal(await count("registered_model_aliases WHERE name = 'b'"), 1);
+    assert.equal(await count("model_versions WHERE name = 'a'"), 0);
+    assert.equal((await db.get<{ fk: number }>('SELECT COUNT(*) AS fk FROM pragma_foreign_key_check'))!.fk, 0);
   });
 
   it('stores versions as integers, stages canonical, aliases by integer version', async () => {
@@ -46,22 +46,23 @@ describe('ModelRegistryStore', () => {
     await version('m');
     await registry.versions.transitionStage('m', '1', 'production', false);
     await registry.aliases.set('m', 'x', ' 1 ');
-    const mv = db.get<{ version: unknown; current_stage: string }>("SELECT version, current_stage FROM model_versions WHERE name = 'm'")!;
+    const mv = (await db.get<{ version: unknown; current_stage: string }>("SELECT version, current_stage FROM model_versions WHERE name = 'm'"))!;
     assert.equal(mv.version, 1);
     assert.equal(mv.current_stage, 'Production');
-    assert.equal(db.get<{ t: string }>("SELECT typeof(version) AS t FROM registered_model_aliases WHERE name = 'm'")!.t, 'integer');
+    assert.equal((await db.get<{ t: string }>("SELECT typeof(version) AS t FROM registered_model_aliases WHERE name = 'm'"))!.t, 'integer');
   });
 
-  it('replays its writes from the journal after a restart', async () => {
+  it('keeps its writes when the store is closed and reopened', async () => {
     await registry.models.create({ name: 'm', tags: [], description: 'kept' });
     await version('m');
     await registry.versions.delete('m', '1');
     await version('m');
     await db.close();
     await open();
-    assert.equal(registry.models.get('m').description, 'kept');
-    assert.deepEqual(registry.models.get('m').latest_versions?.map((v) => v.version), ['2']);
-    assert.equal(count("model_versions WHERE current_stage = 'Deleted_Internal'"), 1);
+    const model = await registry.models.get('m');
+    assert.equal(model.description, 'kept');
+    assert.deepEqual(model.latest_versions?.map((v) => v.version), ['2']);
+    assert.equal(await count("model_versions WHERE current_stage = 'Deleted_Internal'"), 1);
   });
 
   it('rolls a failed write back completely', async () => {
@@ -70,6 +71,6 @@ describe('ModelRegistryStore', () => {
       registry.versions.create({ name: 'm', source: 's3://b/m', runId: '', tags: [], runLink: '', description: '', modelId: 'm-ffffffffffffffffffffffffffffffff' }),
       /Logged model with ID/,
     );
-    assert.equal(count('model_versions'), 0);
+    assert.equal(await count('model_versions'), 0);
   });
 });

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MlflowError } from '../../src/core/errors';
-import { DurableDatabase } from '../../src/core/store/durableDatabase';
+import { SqliteFileDatabase } from '../../src/core/store/db/sqliteFile';
+import { SqlJsReadOnlyDatabase } from '../../src/core/store/db/sqlJsReadOnly';
 import { openStore } from '../../src/core/store/openStore';
 import { completeSchema } from '../../src/core/store/schemaCompletion';
 import { loadSqlJs } from '../../src/core/store/sqlJs';
@@ -34,13 +35,13 @@ describe('store identity and read-only stores', () => {
   afterEach(() => tmp.cleanup());
 
   it('marks a new store as a Runlens store', async () => {
-    const db = await DurableDatabase.open({ dbPath, defaultArtifactRoot: ROOT });
+    const db = await SqliteFileDatabase.open({ dbPath, defaultArtifactRoot: ROOT });
     await db.close();
-    assert.deepEqual(readHeaderMarks(dbPath), { applicationId: RUNLENS_APPLICATION_ID, userVersion: 1 });
+    assert.deepEqual(readHeaderMarks(dbPath), { applicationId: RUNLENS_APPLICATION_ID, userVersion: 0 });
   });
 
-  it('treats a store from before the mark (user_version > 0) as ours and marks it at its next snapshot', async () => {
-    const first = await DurableDatabase.open({ dbPath, defaultArtifactRoot: ROOT });
+  it('treats a store from before the mark (user_version > 0) as ours and marks it when it opens it', async () => {
+    const first = await SqliteFileDatabase.open({ dbPath, defaultArtifactRoot: ROOT });
     await first.close();
     await setMarks(dbPath, 0, 3);
     const { db, lock, access } = await openStore({ dbPath, defaultArtifactRoot: ROOT });
@@ -48,18 +49,20 @@ describe('store identity and read-only stores', () => {
     await db.write((w) => w.run("INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (1, 'e', 'active')"));
     await db.close();
     lock?.release();
-    assert.deepEqual(readHeaderMarks(dbPath), { applicationId: RUNLENS_APPLICATION_ID, userVersion: 4 });
+    assert.deepEqual(readHeaderMarks(dbPath), { applicationId: RUNLENS_APPLICATION_ID, userVersion: 3 });
   });
 
   it('does not write a store MLflow wrote unless asked to', async () => {
     copyFixtureDb(tmp.dir);
-    await assert.rejects(DurableDatabase.open({ dbPath, defaultArtifactRoot: ROOT }), ForeignStoreError);
+    const before = fs.readFileSync(dbPath);
+    await assert.rejects(SqliteFileDatabase.open({ dbPath, defaultArtifactRoot: ROOT }), ForeignStoreError);
+    assert.ok(fs.readFileSync(dbPath).equals(before), 'the refused file is not touched');
     const { db, lock, access } = await openStore({ dbPath, defaultArtifactRoot: ROOT, watchIntervalMs: 0 });
     assert.equal(access.readOnly, true);
     assert.equal(lock, undefined);
     let ran = false;
     await assert.rejects(
-      db.write(() => (ran = true)),
+      db.write(async () => (ran = true)),
       (e: Error) => e instanceof MlflowError && e.errorCode === 'PERMISSION_DENIED' && /schema revision bf29a5ff90ea/.test(e.message),
     );
     assert.equal(ran, false);
@@ -73,23 +76,23 @@ describe('store identity and read-only stores', () => {
     await setMarks(dbPath, 0, 7);
     const { db, access } = await openStore({ dbPath, defaultArtifactRoot: ROOT, watchIntervalMs: 0 });
     assert.equal(access.readOnly, true);
-    assert.equal(db.readOnlyRevision, '0584bdc529eb');
+    assert.equal((db as SqlJsReadOnlyDatabase).readOnlyRevision, '0584bdc529eb');
     await db.close();
     assert.deepEqual(listing(tmp.dir), ['mlflow.db']);
   });
 
   it('keeps the data it has while the file is gone, being written or damaged, and picks up the next good version', async () => {
     copyFixtureDb(tmp.dir);
-    const db = await DurableDatabase.openReadOnly({ dbPath, watchIntervalMs: 0 });
-    const count = () => db.get<{ n: number }>('SELECT count(*) AS n FROM experiments')!.n;
-    assert.equal(count(), 3);
+    const db = await SqlJsReadOnlyDatabase.open({ dbPath, watchIntervalMs: 0 });
+    const count = async () => (await db.get<{ n: number }>('SELECT count(*) AS n FROM experiments'))!.n;
+    assert.equal(await count(), 3);
     const good = fs.readFileSync(dbPath);
     fs.rmSync(dbPath);
     db.refresh();
-    assert.equal(count(), 3);
+    assert.equal(await count(), 3);
     fs.writeFileSync(dbPath, 'not a database at all');
     db.refresh();
-    assert.equal(count(), 3);
+    assert.equal(await count(), 3);
 
     const SQL = await loadSqlJs();
     const next = new SQL.Database(good);
@@ -98,11 +101,11 @@ describe('store identity and read-only stores', () => {
     fs.writeFileSync(`${dbPath}-journal`, Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7, 0, 0, 0, 0]));
     fs.writeFileSync(dbPath, next.export());
     db.refresh();
-    assert.equal(count(), 3, 'not read while the journal is live');
+    assert.equal(await count(), 3, 'not read while the journal is live');
     fs.rmSync(`${dbPath}-journal`);
     await new Promise((r) => setTimeout(r, 600)); // past the retry delay
     db.refresh();
-    assert.equal(count(), 4);
+    assert.equal(await count(), 4);
     next.close();
     await db.close();
   });

@@ -1,7 +1,7 @@
-import { resolveModelSourceUri } from '../artifacts/modelSource';
 import { MlflowError } from '../errors';
-import type { DurableDatabase } from '../store/durableDatabase';
+import type { SqlReader } from '../store/db/database';
 import type { FileTrackingStore } from '../store/file';
+import { resolveModelSourceUri } from '../store/sql/modelSource';
 
 /** Where the artifacts of runs, logged models and model versions are, whatever the store. */
 export interface ArtifactLocator {
@@ -13,15 +13,15 @@ export interface ArtifactLocator {
 }
 
 /** Locations read from MLflow's SQL schema. */
-export function sqlArtifactLocator(db: DurableDatabase): ArtifactLocator {
+export function sqlArtifactLocator(db: SqlReader): ArtifactLocator {
   return {
     async runArtifactUri(runId) {
-      const row = db.get<{ artifact_uri: string | null }>('SELECT artifact_uri FROM runs WHERE run_uuid = ?', [runId]);
+      const row = await db.get<{ artifact_uri: string | null }>('SELECT artifact_uri FROM runs WHERE run_uuid = ?', [runId]);
       if (!row) throw MlflowError.notFound(`Run with id=${runId} not found`);
       return row.artifact_uri ?? '';
     },
     async loggedModelArtifactUri(modelId) {
-      const row = db.get<{ artifact_location: string; lifecycle_stage: string | null }>(
+      const row = await db.get<{ artifact_location: string; lifecycle_stage: string | null }>(
         'SELECT artifact_location, lifecycle_stage FROM logged_models WHERE model_id = ?',
         [modelId],
       );
@@ -30,7 +30,7 @@ export function sqlArtifactLocator(db: DurableDatabase): ArtifactLocator {
     },
     async modelVersionArtifactUri(name, version) {
       const row = /^\d+$/.test(version)
-        ? db.get<{ source: string | null; storage_location: string | null }>(
+        ? await db.get<{ source: string | null; storage_location: string | null }>(
             "SELECT source, storage_location FROM model_versions WHERE name = ? AND version = ? AND COALESCE(current_stage, '') != 'Deleted_Internal'",
             [name, Number(version)],
           )

@@ -1,18 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DurableDatabase } from './durableDatabase';
+import type { SqlDatabase } from './db/database';
+import { SqliteFileDatabase } from './db/sqliteFile';
+import { SqlJsReadOnlyDatabase } from './db/sqlJsReadOnly';
 import { SCHEMA_REVISION } from './schema';
-import { loadSqlJs } from './sqlJs';
-import { openDatabaseBytes, readStableFile } from './storeFile';
-import { checkWritable, describeOrigin, readHeaderMarks, RUNLENS_APPLICATION_ID } from './storeIdentity';
+import { describeOrigin, readHeaderMarks, RUNLENS_APPLICATION_ID } from './storeIdentity';
 import { StoreLock } from './storeLock';
 import { ForeignStoreError } from './storeOpenError';
 
 /**
  * Opens a local SQLite store the way its origin calls for (storeIdentity.ts):
  * - a new store, or one Runlens created: read-write, holding the store's lock;
- * - a store written by MLflow: read-only — in memory, re-read when MLflow changes it, with no
- *   lock, journal or snapshot next to it — unless readWrite is set; then it is written like ours
+ * - a store written by MLflow: read-only — in memory, re-read when MLflow changes it, with
+ *   nothing written next to it — unless readWrite is set; then it is written like ours
  *   (lock included), but only at the schema revision Runlens writes.
  */
 
@@ -34,7 +34,7 @@ export interface StoreAccess {
 }
 
 export interface OpenedStore {
-  db: DurableDatabase;
+  db: SqlDatabase;
   /** Held while the store is open read-write; release it after closing db. */
   lock?: StoreLock;
   access: StoreAccess;
@@ -49,22 +49,14 @@ function peek(dbPath: string): Peek {
   const marks = readHeaderMarks(dbPath);
   if (!marks) return 'ours';
   // A store from before the application_id mark (user_version > 0) is only ours at our revision:
-  // DurableDatabase.open checks that, and a ForeignStoreError sends it the read-only way.
+  // SqliteFileDatabase.open checks that, and a ForeignStoreError sends it the read-only way.
   if (marks.applicationId === RUNLENS_APPLICATION_ID || (marks.applicationId === 0 && marks.userVersion > 0)) return 'ours';
   return 'foreign';
 }
 
-/** Refuses --read-write on a store at another revision before anything is created next to it. */
-async function checkReadWrite(dbPath: string): Promise<void> {
-  const SQL = await loadSqlJs();
-  const db = openDatabaseBytes(SQL, dbPath, readStableFile(dbPath).bytes);
-  checkWritable(db, dbPath, true);
-  db.close();
-}
-
 async function openReadOnly(options: OpenStoreOptions): Promise<OpenedStore> {
   const { dbPath } = options;
-  const db = await DurableDatabase.openReadOnly({ dbPath, log: options.log, watchIntervalMs: options.watchIntervalMs });
+  const db = await SqlJsReadOnlyDatabase.open({ dbPath, log: options.log, watchIntervalMs: options.watchIntervalMs });
   const description =
     `Opened ${dbPath} read-only: ${describeOrigin(db.readOnlyRevision)}. Writes are refused; start Runlens with ` +
     '--read-write to change it, or copy it into a Runlens store. Changes MLflow makes to the file are picked up.';
@@ -76,12 +68,11 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   const resolved = { ...options, dbPath };
   const kind = peek(dbPath);
   if (kind === 'foreign' && !options.readWrite) return openReadOnly(resolved);
-  if (kind === 'foreign') await checkReadWrite(dbPath);
   fs.mkdirSync(path.dirname(dbPath), { recursive: true });
   const lock = StoreLock.acquire(`${dbPath}.runlens-lock`);
-  let db: DurableDatabase;
+  let db: SqliteFileDatabase;
   try {
-    db = await DurableDatabase.open({ dbPath, defaultArtifactRoot: options.defaultArtifactRoot, log: options.log, readWrite: options.readWrite });
+    db = await SqliteFileDatabase.open({ dbPath, defaultArtifactRoot: options.defaultArtifactRoot, log: options.log, readWrite: options.readWrite });
   } catch (e) {
     lock.release();
     if (e instanceof ForeignStoreError && !options.readWrite) return openReadOnly(resolved);

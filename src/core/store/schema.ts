@@ -12,7 +12,6 @@
  *
  * Tables are listed parents first, so the statements also run with `PRAGMA foreign_keys = ON`.
  */
-import type { Database } from 'sql.js';
 
 export { describeSchema, diffSchemas, readSchemaRevision } from './schemaInspect';
 export type { SchemaDescription } from './schemaInspect';
@@ -468,15 +467,32 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
 ];
 
 /**
+ * Indexes Runlens adds to MLflow's schema, all named `runlens_*` (the schema test allows exactly
+ * these): metric histories read by run and key in step order (charts' sampled reads, first and
+ * last steps) and in MLflow's (timestamp, step, value) order for paged histories. MLflow ignores
+ * indexes it does not know, and its migrations leave them alone.
+ */
+export const RUNLENS_INDEX_STATEMENTS: readonly string[] = [
+  'CREATE INDEX IF NOT EXISTS runlens_metrics_run_key_step ON metrics (run_uuid, "key", step)',
+  'CREATE INDEX IF NOT EXISTS runlens_metrics_run_key_time ON metrics (run_uuid, "key", timestamp, step, value, is_nan)',
+];
+
+/** What the schema is created in: a sql.js or node-sqlite3-wasm connection. */
+export interface SchemaTarget {
+  run(sql: string, params?: Array<string | number | null>): unknown;
+}
+
+/**
  * Creates the complete `bf29a5ff90ea` schema in an empty database, stamps the revision in
  * `alembic_version` (one row) and inserts the Default experiment (id 0), as MLflow does on first
  * start (compat §4.1). All or nothing: runs inside a savepoint, so it also works inside a
  * caller's transaction.
  */
-export function createSchema(db: Database, now: number, defaultArtifactRoot: string): void {
+export function createSchema(db: SchemaTarget, now: number, defaultArtifactRoot: string): void {
   db.run('SAVEPOINT runlens_create_schema');
   try {
     for (const statement of SCHEMA_STATEMENTS) db.run(statement);
+    for (const statement of RUNLENS_INDEX_STATEMENTS) db.run(statement);
     db.run('INSERT INTO alembic_version (version_num) VALUES (?)', [SCHEMA_REVISION]);
     db.run(
       `INSERT INTO experiments

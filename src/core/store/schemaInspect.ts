@@ -310,3 +310,12 @@ export function readSchemaRevision(db: Database): string | undefined {
   const row = rows(db, 'SELECT version_num FROM alembic_version LIMIT 1')[0];
   return row && typeof row.version_num === 'string' ? row.version_num : undefined;
 }
+
+/** Prefix of the indexes Runlens adds to MLflow's schema (schema.ts RUNLENS_INDEX_STATEMENTS). */
+export const RUNLENS_INDEX_PREFIX = 'runlens_';
+
+/** The description without Runlens's own indexes: what MLflow's schema has. */
+export function withoutRunlensIndexes(desc: SchemaDescription): SchemaDescription {
+  const indexes = Object.fromEntries(Object.entries(desc.indexes).filter(([name]) => !name.startsWith(RUNLENS_INDEX_PREFIX)));
+  return { ...desc, indexes };
+}

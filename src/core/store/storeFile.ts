@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { StoreOpenError } from './storeOpenError';
 
@@ -98,34 +96,4 @@ export function openDatabaseBytes(SQL: SqlJsStatic, dbPath: string, bytes: Uint8
     db?.close();
     throw new StoreOpenError(`${dbPath} is a damaged SQLite database (${(e as Error).message}); Runlens will not overwrite it.`);
   }
-}
-
-export function sha256(bytes: Uint8Array): Buffer {
-  return createHash('sha256').update(bytes).digest();
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // Some platforms cannot fsync a directory; the rename is still atomic there.
-  }
-}
-
-/** Writes bytes to `tmp`, fsyncs them, renames over `file` and fsyncs the folder. */
-export async function writeFileAtomically(file: string, bytes: Uint8Array, tmp: string): Promise<void> {
-  const handle = await fs.promises.open(tmp, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.promises.rename(tmp, file);
-  fsyncDir(path.dirname(file));
 }

@@ -89,26 +89,45 @@ export function identify(db: Database): StoreMarks & { revision: string | undefi
   return { ...marks, revision, ours: isOurs(marks, revision) };
 }
 
+export interface StoreIdentity extends StoreMarks {
+  revision: string | undefined;
+}
+
+/**
+ * Why Runlens may not write a database with this identity (undefined: it may); `foreign` tells
+ * whether it is a store Runlens did not create, written because of readWrite.
+ */
+export function writeRefusal(
+  identity: StoreIdentity,
+  dbPath: string,
+  readWrite: boolean,
+  busy = hasHotJournal(dbPath) || hasWal(dbPath),
+): { refusal?: Error; foreign: boolean } {
+  if (!identity.revision) return { refusal: new StoreOpenError(`${dbPath} is not an MLflow tracking database (no alembic_version table).`), foreign: true };
+  if (isOurs(identity, identity.revision)) return { foreign: false };
+  if (!readWrite) return { refusal: new ForeignStoreError(dbPath, identity.revision), foreign: true };
+  if (identity.revision !== SCHEMA_REVISION) return { refusal: new StoreOpenError(readWriteRefusal(dbPath, identity.revision)), foreign: true };
+  if (busy) {
+    return {
+      refusal: new StoreOpenError(
+        `${dbPath} is being written by another program (its SQLite journal or write-ahead log is not empty). ` +
+          'Stop that program (or let it finish) before opening the store with --read-write.',
+      ),
+      foreign: true,
+    };
+  }
+  return { foreign: true };
+}
+
 /**
  * Throws unless Runlens may write this loaded database (and then closes it); returns whether it
  * is a store Runlens did not create, written because of readWrite.
  */
 export function checkWritable(db: Database, dbPath: string, readWrite: boolean): boolean {
-  const identity = identify(db);
-  let refusal: Error | undefined;
-  if (!identity.revision) refusal = new StoreOpenError(`${dbPath} is not an MLflow tracking database (no alembic_version table).`);
-  else if (identity.ours) return false;
-  else if (!readWrite) refusal = new ForeignStoreError(dbPath, identity.revision);
-  else if (identity.revision !== SCHEMA_REVISION) refusal = new StoreOpenError(readWriteRefusal(dbPath, identity.revision));
-  else if (hasHotJournal(dbPath) || hasWal(dbPath)) {
-    refusal = new StoreOpenError(
-      `${dbPath} is being written by another program (its SQLite journal or write-ahead log is not empty). ` +
-        'Stop that program (or let it finish) before opening the store with --read-write.',
-    );
-  }
+  const { refusal, foreign } = writeRefusal(identify(db), dbPath, readWrite);
   if (refusal) {
     db.close();
     throw refusal;
   }
-  return true;
+  return foreign;
 }

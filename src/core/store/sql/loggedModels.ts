@@ -5,7 +5,7 @@ import { decodeOffsetToken } from '../../search/pageToken';
 import { pageOfKeys } from './paging';
 import { buildLoggedModelSearchQuery, LOGGED_MODEL_STATUSES, type LoggedModelSearchOptions } from '../../search/loggedModelSearch';
 import { LIMITS, validateLength, validateName } from '../../validation';
-import type { DurableDatabase, SqlWriter } from '../durableDatabase';
+import type { SqlDatabase, SqlReader, SqlSession } from '../db/database';
 import type { ExperimentTable } from './experiments';
 import { generateRunName } from './runNames';
 import { placeholders } from './rows';
@@ -56,12 +56,12 @@ const FORBIDDEN_NAME = /[/:.%"']/;
 /** Logged models with their params, tags and metrics (tables logged_models, logged_model_*). */
 export class LoggedModelTable {
   constructor(
-    private readonly db: DurableDatabase,
+    private readonly db: SqlDatabase,
     private readonly experiments: ExperimentTable,
   ) {}
 
-  private row(modelId: string): ModelRow {
-    const row = this.db.get<ModelRow>('SELECT * FROM logged_models WHERE model_id = ?', [modelId]);
+  private async row(modelId: string, s: SqlReader = this.db): Promise<ModelRow> {
+    const row = await s.get<ModelRow>('SELECT * FROM logged_models WHERE model_id = ?', [modelId]);
     if (!row || row.lifecycle_stage === 'deleted') throw MlflowError.notFound(`Logged model with ID '${modelId}' not found.`);
     return row;
   }
@@ -74,92 +74,92 @@ export class LoggedModelTable {
     for (const p of req.params) validateKey(p.key);
     for (const t of req.tags) validateKey(t.key);
     const modelId = `m-${randomBytes(16).toString('hex')}`;
-    await this.db.write((w) => {
-      const experiment = this.experiments.requireActive(req.experimentId);
+    await this.db.write(async (w) => {
+      const experiment = await this.experiments.requireActive(req.experimentId, w);
       const now = Date.now();
-      w.run(
+      await w.run(
         `INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp_ms, last_updated_timestamp_ms,
            status, lifecycle_stage, model_type, source_run_id, status_message) VALUES (?, ?, ?, ?, ?, ?, 1, 'active', ?, ?, NULL)`,
         [modelId, experiment.experiment_id, name, `${experiment.artifact_location}/models/${modelId}/artifacts`, now, now, req.modelType ?? null, req.sourceRunId ?? null],
       );
-      writeParams(w, modelId, experiment.experiment_id, req.params);
-      writeTags(w, modelId, experiment.experiment_id, req.tags);
+      await writeParams(w, modelId, experiment.experiment_id, req.params);
+      await writeTags(w, modelId, experiment.experiment_id, req.tags);
     });
     return this.get(modelId);
   }
 
-  get(modelId: string): LoggedModel {
-    return this.toEntities([this.row(modelId)])[0];
+  async get(modelId: string): Promise<LoggedModel> {
+    return (await this.toEntities([await this.row(modelId)]))[0];
   }
 
   async finalize(modelId: string, status: string): Promise<LoggedModel> {
     const code = LOGGED_MODEL_STATUSES.indexOf(status);
     if (code <= 0) throw MlflowError.invalidParameter(`Invalid model status '${status}'.`);
-    await this.db.write((w) => {
-      this.row(modelId);
-      w.run('UPDATE logged_models SET status = ?, last_updated_timestamp_ms = ? WHERE model_id = ?', [code, Date.now(), modelId]);
+    await this.db.write(async (w) => {
+      await this.row(modelId, w);
+      await w.run('UPDATE logged_models SET status = ?, last_updated_timestamp_ms = ? WHERE model_id = ?', [code, Date.now(), modelId]);
     });
     return this.get(modelId);
   }
 
   async delete(modelId: string): Promise<void> {
-    await this.db.write((w) => {
-      this.row(modelId);
-      w.run("UPDATE logged_models SET lifecycle_stage = 'deleted', last_updated_timestamp_ms = ? WHERE model_id = ?", [Date.now(), modelId]);
+    await this.db.write(async (w) => {
+      await this.row(modelId, w);
+      await w.run("UPDATE logged_models SET lifecycle_stage = 'deleted', last_updated_timestamp_ms = ? WHERE model_id = ?", [Date.now(), modelId]);
     });
   }
 
   async setTags(modelId: string, tags: KeyValue[]): Promise<void> {
     for (const t of tags) validateKey(t.key);
-    await this.db.write((w) => {
-      const row = this.row(modelId);
-      writeTags(w, modelId, row.experiment_id, tags);
+    await this.db.write(async (w) => {
+      const row = await this.row(modelId, w);
+      await writeTags(w, modelId, row.experiment_id, tags);
     });
   }
 
   async deleteTag(modelId: string, key: string): Promise<void> {
-    await this.db.write((w) => {
-      this.row(modelId);
-      w.run('DELETE FROM logged_model_tags WHERE model_id = ? AND tag_key = ?', [modelId, key]);
-      if (w.changes() === 0) throw MlflowError.notFound(`No tag with key '${key}' found for logged model '${modelId}'.`);
+    await this.db.write(async (w) => {
+      await this.row(modelId, w);
+      const changed = await w.run('DELETE FROM logged_model_tags WHERE model_id = ? AND tag_key = ?', [modelId, key]);
+      if (changed === 0) throw MlflowError.notFound(`No tag with key '${key}' found for logged model '${modelId}'.`);
     });
   }
 
   async logParams(modelId: string, params: KeyValue[]): Promise<void> {
     for (const p of params) validateKey(p.key);
-    await this.db.write((w) => {
-      const row = this.row(modelId);
-      writeParams(w, modelId, row.experiment_id, params);
+    await this.db.write(async (w) => {
+      const row = await this.row(modelId, w);
+      await writeParams(w, modelId, row.experiment_id, params);
     });
   }
 
-  search(opts: Omit<LoggedModelSearchOptions, 'offset' | 'limit'> & { maxResults: number; pageToken?: string }): Page<LoggedModel> {
+  async search(opts: Omit<LoggedModelSearchOptions, 'offset' | 'limit'> & { maxResults: number; pageToken?: string }): Promise<Page<LoggedModel>> {
     const offset = decodeOffsetToken(opts.pageToken);
     const { sql, params } = buildLoggedModelSearchQuery({ ...opts, offset, limit: opts.maxResults + 1 });
-    const ids = (this.db.rows(sql, params) as Array<[string]>).map((r) => r[0]);
-    return pageOfKeys(ids, opts.maxResults, offset, (page) => {
-      const rows = page.length ? this.db.all<ModelRow>(`SELECT * FROM logged_models WHERE model_id IN (${placeholders(page.length)})`, page) : [];
+    const ids = (await this.db.all<{ model_id: string }>(sql, params)).map((r) => r.model_id);
+    return pageOfKeys(ids, opts.maxResults, offset, async (page) => {
+      const rows = page.length ? await this.db.all<ModelRow>(`SELECT * FROM logged_models WHERE model_id IN (${placeholders(page.length)})`, page) : [];
       const byId = new Map(rows.map((r) => [r.model_id, r]));
       return this.toEntities(page.map((id) => byId.get(id)!));
     });
   }
 
-  private toEntities(rows: ModelRow[]): LoggedModel[] {
+  private async toEntities(rows: ModelRow[]): Promise<LoggedModel[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.model_id);
     const list = placeholders(ids.length);
-    const group = <T>(sql: string) => {
+    const group = async <T>(sql: string) => {
       const map = new Map<string, T[]>();
-      for (const r of this.db.all<T & { model_id: string }>(sql, ids)) {
+      for (const r of await this.db.all<T & { model_id: string }>(sql, ids)) {
         const l = map.get(r.model_id) ?? [];
         l.push(r);
         map.set(r.model_id, l);
       }
       return map;
     };
-    const tags = group<{ tag_key: string; tag_value: string }>(`SELECT model_id, tag_key, tag_value FROM logged_model_tags WHERE model_id IN (${list}) ORDER BY tag_key`);
-    const params = group<{ param_key: string; param_value: string }>(`SELECT model_id, param_key, param_value FROM logged_model_params WHERE model_id IN (${list}) ORDER BY param_key`);
-    const metrics = group<{ metric_name: string; metric_value: number | null; metric_timestamp_ms: number; metric_step: number; run_id: string; dataset_name: string | null; dataset_digest: string | null }>(
+    const tags = await group<{ tag_key: string; tag_value: string }>(`SELECT model_id, tag_key, tag_value FROM logged_model_tags WHERE model_id IN (${list}) ORDER BY tag_key`);
+    const params = await group<{ param_key: string; param_value: string }>(`SELECT model_id, param_key, param_value FROM logged_model_params WHERE model_id IN (${list}) ORDER BY param_key`);
+    const metrics = await group<{ metric_name: string; metric_value: number | null; metric_timestamp_ms: number; metric_step: number; run_id: string; dataset_name: string | null; dataset_digest: string | null }>(
       `SELECT model_id, metric_name, metric_value, metric_timestamp_ms, metric_step, run_id, dataset_name, dataset_digest FROM logged_model_metrics WHERE model_id IN (${list}) ORDER BY rowid`,
     );
     return rows.map((r) => {
@@ -203,18 +203,18 @@ function validateKey(key: string): void {
   validateLength(key, LIMITS.key, 'key');
 }
 
-function writeParams(w: SqlWriter, modelId: string, experimentId: number, params: KeyValue[]): void {
+async function writeParams(w: SqlSession, modelId: string, experimentId: number, params: KeyValue[]): Promise<void> {
   for (const p of params) {
-    w.run(
+    await w.run(
       'INSERT INTO logged_model_params (model_id, experiment_id, param_key, param_value) VALUES (?, ?, ?, ?) ON CONFLICT (model_id, param_key) DO UPDATE SET param_value = excluded.param_value',
       [modelId, experimentId, p.key, p.value ?? ''],
     );
   }
 }
 
-function writeTags(w: SqlWriter, modelId: string, experimentId: number, tags: KeyValue[]): void {
+async function writeTags(w: SqlSession, modelId: string, experimentId: number, tags: KeyValue[]): Promise<void> {
   for (const t of tags) {
-    w.run(
+    await w.run(
       'INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?) ON CONFLICT (model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value',
       [modelId, experimentId, t.key, t.value ?? ''],
     );

@@ -1,34 +1,44 @@
 import type { Metric, MetricWithRunId, Page } from '../../entities';
 import { MlflowError } from '../../errors';
-import type { DurableDatabase } from '../durableDatabase';
+import type { SqlDatabase } from '../db/database';
 import type { BulkIntervalRequest, MetricHistoryRequest } from '../trackingStore';
 import { decodeOffsetToken } from '../../search/pageToken';
-import type { RunReader } from './runReader';
-import { placeholders } from './rows';
+import { arraySteps, latticeUnion, sampleSteps, type SortedSteps, type StepLattice } from './stepSampling';
+import { StepSummaries, type StepSummary } from './stepSummaries';
 
-type PointRow = [number, number | null, number, number];
+interface PointRow {
+  value: number;
+  timestamp: number | null;
+  step: number;
+  is_nan: number;
+}
 
-function toMetric(key: string, [value, timestamp, step, isNan]: PointRow): Metric {
-  return { key, value: isNan ? NaN : value, timestamp: timestamp ?? 0, step };
+/** MLflow's cap on the points one run contributes to a bulk-interval answer. */
+const MAX_POINTS_PER_RUN = 25_000;
+
+function toMetric(key: string, r: PointRow): Metric {
+  return { key, value: r.is_nan ? NaN : r.value, timestamp: r.timestamp ?? 0, step: r.step };
 }
 
 /** Metric histories: paged full histories and step-sampled histories for charts. */
 export class MetricHistoryReader {
-  constructor(
-    private readonly db: DurableDatabase,
-    private readonly reader: RunReader,
-  ) {}
+  /** Step summaries of histories, kept current by the writer (RunDataWriter). */
+  readonly summaries: StepSummaries;
+
+  constructor(private readonly db: SqlDatabase) {
+    this.summaries = new StepSummaries(db);
+  }
 
   /**
-   * One page of a history in (timestamp, step, value) order. Pages after the first continue from
-   * the last point returned (carried in the page token) instead of skipping an offset, so reading
-   * a long history page by page stays linear.
+   * One page of a history in MLflow's (timestamp, step, value) order. Pages after the first
+   * continue from the last point returned (carried in the page token) instead of skipping an
+   * offset, so reading a long history page by page stays linear.
    */
-  history(req: MetricHistoryRequest): Page<Metric> {
+  async history(req: MetricHistoryRequest): Promise<Page<Metric>> {
     const cursor = decodeHistoryCursor(req.pageToken);
     const limit = req.maxResults;
-    let sql = 'SELECT value, timestamp, step, is_nan FROM metrics WHERE key = ? AND run_uuid = ?';
-    const params: Array<string | number> = [req.metricKey, req.runId];
+    let sql = 'SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ?';
+    const params: Array<string | number> = [req.runId, req.metricKey];
     if (cursor.after) {
       sql += ' AND (timestamp, step, value, is_nan) > (?, ?, ?, ?)';
       params.push(...cursor.after);
@@ -39,58 +49,90 @@ export class MetricHistoryReader {
       params.push(limit + 1);
       if (!cursor.after) params.push(cursor.offset);
     }
-    const rows = this.db.rows(sql, params) as PointRow[];
+    const rows = await this.db.all<PointRow>(sql, params);
     const more = limit !== undefined && rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const items = page.map((r) => toMetric(req.metricKey, r));
     if (!more) return { items };
-    const [value, timestamp, step, isNan] = page[page.length - 1];
-    return { items, nextPageToken: encodeHistoryCursor(cursor.offset + limit!, [timestamp ?? 0, step, value, isNan]) };
+    const last = page[page.length - 1];
+    return { items, nextPageToken: encodeHistoryCursor(cursor.offset + limit!, [last.timestamp ?? 0, last.step, last.value, last.is_nan]) };
   }
 
-  /**
-   * MLflow's bulk-interval sampling: the union of evenly spaced steps across the runs (plus each
-   * run's first and last step), then every point of each run at those steps.
-   */
-  bulkInterval(req: BulkIntervalRequest): MetricWithRunId[] {
+  /** MLflow's bulk-interval read: sampled steps (stepSampling.ts), then each run's points at them. */
+  async bulkInterval(req: BulkIntervalRequest): Promise<MetricWithRunId[]> {
     const { runIds, metricKey, maxResults } = req;
-    const ids = [...new Set(runIds)];
-    const list = placeholders(ids.length);
-    const stepRows = this.db.rows(
-      `SELECT DISTINCT step FROM metrics WHERE key = ? AND run_uuid IN (${list}) ORDER BY step`,
-      [metricKey, ...ids],
-    ) as Array<[number]>;
-    if (stepRows.length === 0) return [];
-    const allSteps = stepRows.map((r) => r[0]);
-    const start = req.startStep ?? 0;
-    const end = req.endStep ?? allSteps[allSteps.length - 1];
-    const inRange = allSteps.filter((s) => s >= start && s <= end);
-    const chosen = new Set<number>();
-    if (inRange.length <= maxResults) {
-      inRange.forEach((s) => chosen.add(s));
-    } else {
-      const n = inRange.length;
-      for (let i = 0; i < maxResults; i++) chosen.add(inRange[Math.floor((i * n) / maxResults)]);
-      chosen.add(inRange[n - 1]);
+    const summaries: StepSummary[] = [];
+    for (const runId of runIds) {
+      const summary = await this.summary(runId, metricKey);
+      if (summary) summaries.push(summary);
     }
-    const bounds = this.db.rows(
-      `SELECT run_uuid, MIN(step), MAX(step) FROM metrics WHERE key = ? AND run_uuid IN (${list}) GROUP BY run_uuid`,
-      [metricKey, ...ids],
-    ) as Array<[string, number, number]>;
-    for (const [, min, max] of bounds) {
-      if (min >= start && min <= end) chosen.add(min);
-      if (max >= start && max <= end) chosen.add(max);
-    }
-    const steps = [...chosen].sort((a, b) => a - b);
+    const bounds = summaries.map((s) => (s.kind === 'lattice' ? s.lattice : s));
+    const all = await this.allSteps(runIds, metricKey, summaries);
+    const range = req.startStep !== undefined && req.endStep !== undefined ? { start: req.startStep, end: req.endStep } : undefined;
+    const steps = sampleSteps(all, bounds, maxResults, range);
     const result: MetricWithRunId[] = [];
-    for (const runId of ids) {
-      const rows = this.db.rows(
-        `SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? AND step IN (SELECT value FROM json_each(?)) ORDER BY step, timestamp`,
-        [runId, metricKey, JSON.stringify(steps)],
-      ) as PointRow[];
+    if (steps.length === 0) return result;
+    const list = JSON.stringify(steps);
+    for (const runId of runIds) {
+      const rows = await this.db.all<PointRow>(
+        'SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? AND step IN (SELECT value FROM json_each(?)) ' +
+          'ORDER BY step, timestamp, value LIMIT ?',
+        [runId, metricKey, list, MAX_POINTS_PER_RUN],
+      );
       for (const r of rows) result.push({ ...toMetric(metricKey, r), run_id: runId });
     }
     return result;
+  }
+
+  /** The sorted distinct steps of the runs: computed from their lattices, else listed. */
+  private async allSteps(runIds: string[], key: string, summaries: StepSummary[]): Promise<SortedSteps> {
+    if (summaries.every((s) => s.kind === 'lattice')) {
+      const union = latticeUnion(summaries.map((s) => (s as { lattice: StepLattice }).lattice));
+      if (union) return union;
+    }
+    const distinct = new Set<number>();
+    for (const runId of runIds) {
+      const row = await this.db.get<{ steps: string | null }>(
+        'SELECT json_group_array(step) AS steps FROM (SELECT DISTINCT step FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step)',
+        [runId, key],
+      );
+      for (const step of JSON.parse(row?.steps ?? '[]') as number[]) distinct.add(step);
+    }
+    return arraySteps([...distinct].sort((a, b) => a - b));
+  }
+
+  /** What the steps of one history look like (one index scan, then kept by StepSummaries). */
+  private async summary(runId: string, key: string): Promise<StepSummary | undefined> {
+    const cached = this.summaries.get(runId, key);
+    if (cached) return cached;
+    const bounds = await this.db.get<{ lo: number | null; hi: number | null }>(
+      'SELECT (SELECT MIN(step) FROM metrics WHERE run_uuid = ? AND key = ?) AS lo, (SELECT MAX(step) FROM metrics WHERE run_uuid = ? AND key = ?) AS hi',
+      [runId, key, runId, key],
+    );
+    if (!bounds || bounds.lo === null || bounds.hi === null) return undefined;
+    const min = bounds.lo;
+    const max = bounds.hi;
+    let summary: StepSummary;
+    if (min === max) {
+      summary = { kind: 'lattice', lattice: { min, max, stride: 0 } };
+    } else {
+      const next = (await this.db.get<{ s: number }>('SELECT MIN(step) AS s FROM metrics WHERE run_uuid = ? AND key = ? AND step > ?', [runId, key, min]))!.s;
+      const stride = next - min;
+      const expected = (max - min) / stride + 1;
+      const counts = (await this.db.get<{ n: number; off: number | null }>(
+        'SELECT COUNT(*) AS n, SUM((step - ?) % ? != 0) AS off FROM metrics WHERE run_uuid = ? AND key = ?',
+        [min, stride, runId, key],
+      ))!;
+      let lattice = counts.off === 0 && counts.n === expected;
+      if (!lattice && counts.off === 0 && Number.isInteger(expected) && counts.n > expected) {
+        // Some steps were logged more than once: count them once.
+        const distinct = (await this.db.get<{ n: number }>('SELECT COUNT(DISTINCT step) AS n FROM metrics WHERE run_uuid = ? AND key = ?', [runId, key]))!.n;
+        lattice = distinct === expected;
+      }
+      summary = lattice ? { kind: 'lattice', lattice: { min, max, stride } } : { kind: 'irregular', min, max };
+    }
+    this.summaries.set(runId, key, summary);
+    return summary;
   }
 }
 

@@ -1,5 +1,5 @@
 import { MlflowError } from '../../errors';
-import type { DurableDatabase } from '../durableDatabase';
+import type { SqlDatabase } from '../db/database';
 import type { RegistryReader } from './registryReader';
 import type { ModelVersion } from './registryRows';
 import { parseVersion, validateAliasName, validateAliasNotReserved, validateModelName } from './registryValidation';
@@ -7,7 +7,7 @@ import { parseVersion, validateAliasName, validateAliasNotReserved, validateMode
 /** Registered-model aliases (table registered_model_aliases), compat §2.8. */
 export class AliasTable {
   constructor(
-    private readonly db: DurableDatabase,
+    private readonly db: SqlDatabase,
     private readonly reader: RegistryReader,
   ) {}
 
@@ -17,9 +17,9 @@ export class AliasTable {
     validateAliasName(alias);
     validateAliasNotReserved(alias);
     const number = parseVersion(version);
-    await this.db.write((w) => {
-      this.reader.requireVersion(name, number, version);
-      w.run(
+    await this.db.write(async (w) => {
+      await this.reader.requireVersion(name, number, version, w);
+      await w.run(
         `INSERT INTO registered_model_aliases (alias, version, name) VALUES (?, ?, ?)
          ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version`,
         [alias, number, name],
@@ -31,9 +31,9 @@ export class AliasTable {
   async delete(name: string, alias: string): Promise<void> {
     validateModelName(name);
     validateAliasName(alias);
-    await this.db.write((w) => {
-      this.reader.requireModel(name);
-      w.run('DELETE FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, alias]);
+    await this.db.write(async (w) => {
+      await this.reader.requireModel(name, w);
+      await w.run('DELETE FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, alias]);
     });
   }
 
@@ -41,17 +41,17 @@ export class AliasTable {
    * The version an alias points at. `latest` (any case, MLflow 3.x) is the first entry of the
    * model's latest versions per stage, as MLflow resolves it.
    */
-  get(name: string, alias: string): ModelVersion {
+  async get(name: string, alias: string): Promise<ModelVersion> {
     validateModelName(name);
     validateAliasName(alias);
     if (alias.toLowerCase() === 'latest') {
-      const latest = this.reader.latestVersions(name);
+      const latest = await this.reader.latestVersions(name);
       if (latest.length === 0) throw MlflowError.notFound(`Latest version not found for model ${name}.`);
       return latest[0];
     }
-    this.reader.requireModel(name);
-    const row = this.db.get<{ version: number }>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, alias]);
+    await this.reader.requireModel(name);
+    const row = await this.db.get<{ version: number }>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, alias]);
     if (!row) throw MlflowError.invalidParameter(`Registered model alias ${alias} not found.`);
-    return this.reader.version(this.reader.requireVersion(name, row.version));
+    return this.reader.version(await this.reader.requireVersion(name, row.version));
   }
 }

@@ -1,5 +1,5 @@
 import { MlflowError } from '../../errors';
-import type { SqlWriter } from '../durableDatabase';
+import type { SqlSession } from '../db/database';
 
 /**
  * The logged model's `mlflow.modelVersions` tag: a JSON list of `{"name", "version"}` (integer
@@ -50,15 +50,15 @@ function isSameEntry(item: unknown, name: string, version: number): boolean {
  * after creating a version with a `model_id`. (Like MLflow, when an equal entry is already there
  * the tag is rewritten holding just that entry.) The logged model must exist.
  */
-export function recordModelVersionOnLoggedModel(w: SqlWriter, modelId: string, name: string, version: number): void {
-  const model = w.get<{ experiment_id: number; lifecycle_stage: string | null }>(
+export async function recordModelVersionOnLoggedModel(w: SqlSession, modelId: string, name: string, version: number): Promise<void> {
+  const model = await w.get<{ experiment_id: number; lifecycle_stage: string | null }>(
     'SELECT experiment_id, lifecycle_stage FROM logged_models WHERE model_id = ?',
     [modelId],
   );
   if (!model || model.lifecycle_stage === 'deleted') throw MlflowError.notFound(`Logged model with ID '${modelId}' not found.`);
   const entry = { name, version };
   let entries: unknown[] = [entry];
-  const existing = w.get<{ tag_value: string }>('SELECT tag_value FROM logged_model_tags WHERE model_id = ? AND tag_key = ?', [
+  const existing = await w.get<{ tag_value: string }>('SELECT tag_value FROM logged_model_tags WHERE model_id = ? AND tag_key = ?', [
     modelId,
     MODEL_VERSIONS_TAG,
   ]);
@@ -71,7 +71,7 @@ export function recordModelVersionOnLoggedModel(w: SqlWriter, modelId: string, n
     }
     if (Array.isArray(parsed) && !parsed.some((item) => isSameEntry(item, name, version))) entries = [...parsed, entry];
   }
-  w.run(
+  await w.run(
     `INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)
      ON CONFLICT (model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`,
     [modelId, model.experiment_id, MODEL_VERSIONS_TAG, pythonJsonDumps(entries)],

@@ -3,7 +3,7 @@ import { MlflowError } from '../../errors';
 import { decodeOffsetToken } from '../../search/pageToken';
 import { pageOfKeys } from './paging';
 import { buildRegisteredModelSearchQuery } from '../../search/registeredModelSearch';
-import type { DurableDatabase, SqlWriter } from '../durableDatabase';
+import type { SqlDatabase, SqlReader, SqlSession } from '../db/database';
 import type { RegistryReader } from './registryReader';
 import { IS_PROMPT_TAG, ModelVersion, REGISTERED_MODEL_COLUMNS, RegisteredModel, RegisteredModelRow } from './registryRows';
 import { canonicalStage, dedupeTags, validateModelName, validateRegisteredModelTag, validateTagKey } from './registryValidation';
@@ -24,29 +24,29 @@ export interface SearchRegisteredModelsRequest {
 /** Registered models, their tags, rename and delete (tables registered_models, registered_model_tags). */
 export class RegisteredModelTable {
   constructor(
-    private readonly db: DurableDatabase,
+    private readonly db: SqlDatabase,
     private readonly reader: RegistryReader,
   ) {}
 
   async create(req: CreateRegisteredModelRequest): Promise<RegisteredModel> {
     validateModelName(req.name);
     for (const tag of req.tags) validateRegisteredModelTag(tag.key, tag.value);
-    await this.db.write((w) => {
-      const existing = this.reader.modelRow(req.name);
-      if (existing) throw alreadyExists(req.name, this.isPrompt(req.name), req.tags.some((t) => t.key === IS_PROMPT_TAG));
+    await this.db.write(async (w) => {
+      const existing = await this.reader.modelRow(req.name, w);
+      if (existing) throw alreadyExists(req.name, await this.isPrompt(req.name, w), req.tags.some((t) => t.key === IS_PROMPT_TAG));
       const now = Date.now();
-      w.run('INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)', [
+      await w.run('INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)', [
         req.name,
         now,
         now,
         req.description,
       ]);
-      for (const tag of dedupeTags(req.tags)) upsertModelTag(w, req.name, tag.key, tag.value);
+      for (const tag of dedupeTags(req.tags)) await upsertModelTag(w, req.name, tag.key, tag.value);
     });
     return this.reader.model(req.name);
   }
 
-  get(name: string): RegisteredModel {
+  async get(name: string): Promise<RegisteredModel> {
     validateModelName(name);
     return this.reader.model(name);
   }
@@ -54,9 +54,9 @@ export class RegisteredModelTable {
   /** Sets the description ("" clears it, as an update without one does in MLflow). */
   async update(name: string, description: string): Promise<RegisteredModel> {
     validateModelName(name);
-    await this.db.write((w) => {
-      this.reader.requireModel(name);
-      w.run('UPDATE registered_models SET description = ?, last_updated_time = ? WHERE name = ?', [description, Date.now(), name]);
+    await this.db.write(async (w) => {
+      await this.reader.requireModel(name, w);
+      await w.run('UPDATE registered_models SET description = ?, last_updated_time = ? WHERE name = ?', [description, Date.now(), name]);
     });
     return this.reader.model(name);
   }
@@ -67,15 +67,15 @@ export class RegisteredModelTable {
    */
   async rename(name: string, newName: string): Promise<RegisteredModel> {
     validateModelName(newName, 'new_name');
-    await this.db.write((w) => {
+    await this.db.write(async (w) => {
       validateModelName(name);
-      this.reader.requireModel(name);
-      if (newName !== name && this.reader.modelRow(newName)) {
+      await this.reader.requireModel(name, w);
+      if (newName !== name && (await this.reader.modelRow(newName, w))) {
         throw MlflowError.alreadyExists(`Registered Model (name=${newName}) already exists.`);
       }
       const now = Date.now();
-      w.run('UPDATE registered_models SET name = ?, last_updated_time = ? WHERE name = ?', [newName, now, name]);
-      w.run('UPDATE model_versions SET last_updated_time = ? WHERE name = ?', [now, newName]);
+      await w.run('UPDATE registered_models SET name = ?, last_updated_time = ? WHERE name = ?', [newName, now, name]);
+      await w.run('UPDATE model_versions SET last_updated_time = ? WHERE name = ?', [now, newName]);
     });
     return this.reader.model(newName);
   }
@@ -83,22 +83,22 @@ export class RegisteredModelTable {
   /** Deletes the model with all its versions, tags and aliases (a hard delete, as in MLflow). */
   async delete(name: string): Promise<void> {
     validateModelName(name);
-    await this.db.write((w) => {
-      this.reader.requireModel(name);
-      w.run('DELETE FROM model_version_tags WHERE name = ?', [name]);
-      w.run('DELETE FROM registered_model_aliases WHERE name = ?', [name]);
-      w.run('DELETE FROM model_versions WHERE name = ?', [name]);
-      w.run('DELETE FROM registered_model_tags WHERE name = ?', [name]);
-      w.run('DELETE FROM registered_models WHERE name = ?', [name]);
+    await this.db.write(async (w) => {
+      await this.reader.requireModel(name, w);
+      await w.run('DELETE FROM model_version_tags WHERE name = ?', [name]);
+      await w.run('DELETE FROM registered_model_aliases WHERE name = ?', [name]);
+      await w.run('DELETE FROM model_versions WHERE name = ?', [name]);
+      await w.run('DELETE FROM registered_model_tags WHERE name = ?', [name]);
+      await w.run('DELETE FROM registered_models WHERE name = ?', [name]);
     });
   }
 
   async setTag(name: string, key: string, value: string): Promise<void> {
     validateModelName(name);
     validateRegisteredModelTag(key, value);
-    await this.db.write((w) => {
-      this.reader.requireModel(name);
-      upsertModelTag(w, name, key, value);
+    await this.db.write(async (w) => {
+      await this.reader.requireModel(name, w);
+      await upsertModelTag(w, name, key, value);
     });
   }
 
@@ -106,21 +106,21 @@ export class RegisteredModelTable {
   async deleteTag(name: string, key: string): Promise<void> {
     validateModelName(name);
     validateTagKey(key);
-    await this.db.write((w) => {
-      this.reader.requireModel(name);
-      w.run('DELETE FROM registered_model_tags WHERE name = ? AND key = ?', [name, key]);
+    await this.db.write(async (w) => {
+      await this.reader.requireModel(name, w);
+      await w.run('DELETE FROM registered_model_tags WHERE name = ? AND key = ?', [name, key]);
     });
   }
 
   /** The latest version of each requested stage (all stages when none are given). */
-  latestVersions(name: string, stages: string[]): ModelVersion[] {
+  async latestVersions(name: string, stages: string[]): Promise<ModelVersion[]> {
     validateModelName(name);
     const wanted = new Set(stages.map(canonicalStage));
-    const latest = this.reader.latestVersions(name);
+    const latest = await this.reader.latestVersions(name);
     return wanted.size === 0 ? latest : latest.filter((v) => wanted.has(v.current_stage ?? ''));
   }
 
-  search(req: SearchRegisteredModelsRequest): Page<RegisteredModel> {
+  async search(req: SearchRegisteredModelsRequest): Promise<Page<RegisteredModel>> {
     const offset = decodeOffsetToken(req.pageToken);
     const { sql, params } = buildRegisteredModelSearchQuery({
       filter: req.filter,
@@ -128,19 +128,23 @@ export class RegisteredModelTable {
       offset,
       limit: req.maxResults + 1,
     });
-    const names = (this.db.rows(sql, params) as Array<[string]>).map((r) => r[0]);
-    return pageOfKeys(names, req.maxResults, offset, (page) =>
-      this.reader.models(page.map((n) => this.db.get<RegisteredModelRow>(`SELECT ${REGISTERED_MODEL_COLUMNS} FROM registered_models WHERE name = ?`, [n])!)),
-    );
+    const names = (await this.db.all<{ name: string }>(sql, params)).map((r) => r.name);
+    return pageOfKeys(names, req.maxResults, offset, async (page) => {
+      const rows: RegisteredModelRow[] = [];
+      for (const n of page) {
+        rows.push((await this.db.get<RegisteredModelRow>(`SELECT ${REGISTERED_MODEL_COLUMNS} FROM registered_models WHERE name = ?`, [n]))!);
+      }
+      return this.reader.models(rows);
+    });
   }
 
-  private isPrompt(name: string): boolean {
-    return !!this.db.get('SELECT 1 AS x FROM registered_model_tags WHERE name = ? AND key = ?', [name, IS_PROMPT_TAG]);
+  private async isPrompt(name: string, s: SqlReader = this.db): Promise<boolean> {
+    return !!(await s.get('SELECT 1 AS x FROM registered_model_tags WHERE name = ? AND key = ?', [name, IS_PROMPT_TAG]));
   }
 }
 
-function upsertModelTag(w: SqlWriter, name: string, key: string, value: string): void {
-  w.run(
+async function upsertModelTag(w: SqlSession, name: string, key: string, value: string): Promise<void> {
+  await w.run(
     'INSERT INTO registered_model_tags (key, value, name) VALUES (?, ?, ?) ON CONFLICT (key, name) DO UPDATE SET value = excluded.value',
     [key, value, name],
   );

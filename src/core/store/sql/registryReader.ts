@@ -1,6 +1,6 @@
 import type { KeyValue } from '../../entities';
 import { MlflowError } from '../../errors';
-import type { DurableDatabase } from '../durableDatabase';
+import type { SqlDatabase, SqlReader } from '../db/database';
 import { placeholders } from './rows';
 import {
   MODEL_VERSION_COLUMNS,
@@ -26,21 +26,21 @@ interface AliasRow {
 
 /** Reads registered models and versions, with their tags, aliases and latest versions. */
 export class RegistryReader {
-  constructor(private readonly db: DurableDatabase) {}
+  constructor(private readonly db: SqlDatabase) {}
 
-  modelRow(name: string): RegisteredModelRow | undefined {
-    return this.db.get<RegisteredModelRow>(`SELECT ${REGISTERED_MODEL_COLUMNS} FROM registered_models WHERE name = ?`, [name]);
+  async modelRow(name: string, s: SqlReader = this.db): Promise<RegisteredModelRow | undefined> {
+    return s.get<RegisteredModelRow>(`SELECT ${REGISTERED_MODEL_COLUMNS} FROM registered_models WHERE name = ?`, [name]);
   }
 
-  requireModel(name: string): RegisteredModelRow {
-    const row = this.modelRow(name);
+  async requireModel(name: string, s: SqlReader = this.db): Promise<RegisteredModelRow> {
+    const row = await this.modelRow(name, s);
     if (!row) throw MlflowError.notFound(`Registered Model with name=${name} not found`);
     return row;
   }
 
   /** A version that is not deleted; `requested` is the version as the client wrote it (for the message). */
-  requireVersion(name: string, version: number, requested: string = String(version)): ModelVersionRow {
-    const row = this.db.get<ModelVersionRow>(
+  async requireVersion(name: string, version: number, requested: string = String(version), s: SqlReader = this.db): Promise<ModelVersionRow> {
+    const row = await s.get<ModelVersionRow>(
       `SELECT ${MODEL_VERSION_COLUMNS} FROM model_versions WHERE name = ? AND version = ? AND current_stage != ?`,
       [name, version, STAGE_DELETED_INTERNAL],
     );
@@ -49,12 +49,12 @@ export class RegistryReader {
   }
 
   /** All versions of the models (deleted ones included), ascending by version. */
-  versionRows(names: readonly string[]): ModelVersionRow[] {
+  versionRows(names: readonly string[]): Promise<ModelVersionRow[]> {
     return this.byNames<ModelVersionRow>(`SELECT ${MODEL_VERSION_COLUMNS} FROM model_versions WHERE name IN`, names, 'ORDER BY name, version');
   }
 
-  modelTags(names: readonly string[]): Map<string, KeyValue[]> {
-    const rows = this.byNames<{ name: string; key: string; value: string | null }>(
+  async modelTags(names: readonly string[]): Promise<Map<string, KeyValue[]>> {
+    const rows = await this.byNames<{ name: string; key: string; value: string | null }>(
       'SELECT name, key, value FROM registered_model_tags WHERE name IN',
       names,
       'ORDER BY rowid',
@@ -63,8 +63,8 @@ export class RegistryReader {
   }
 
   /** Version tags keyed by `name\u0000version`. */
-  versionTags(names: readonly string[]): Map<string, KeyValue[]> {
-    const rows = this.byNames<{ name: string; version: number; key: string; value: string | null }>(
+  async versionTags(names: readonly string[]): Promise<Map<string, KeyValue[]>> {
+    const rows = await this.byNames<{ name: string; version: number; key: string; value: string | null }>(
       'SELECT name, version, key, value FROM model_version_tags WHERE name IN',
       names,
       'ORDER BY rowid',
@@ -72,31 +72,31 @@ export class RegistryReader {
     return mapValues(groupBy(rows, (r) => versionKey(r.name, r.version)), (list) => list.map((r) => ({ key: r.key, value: r.value ?? '' })));
   }
 
-  aliases(names: readonly string[]): Map<string, AliasRow[]> {
-    const rows = this.byNames<AliasRow>('SELECT name, alias, version FROM registered_model_aliases WHERE name IN', names, 'ORDER BY name, alias');
+  async aliases(names: readonly string[]): Promise<Map<string, AliasRow[]>> {
+    const rows = await this.byNames<AliasRow>('SELECT name, alias, version FROM registered_model_aliases WHERE name IN', names, 'ORDER BY name, alias');
     return groupBy(rows, (r) => r.name);
   }
 
   /** Versions in the wire form; aliases are filled in only when asked (MLflow's searches leave them out). */
-  versions(rows: readonly ModelVersionRow[], withAliases: boolean): ModelVersion[] {
+  async versions(rows: readonly ModelVersionRow[], withAliases: boolean): Promise<ModelVersion[]> {
     const names = unique(rows.map((r) => r.name));
-    const tags = this.versionTags(names);
-    const aliases = withAliases ? this.aliases(names) : new Map<string, AliasRow[]>();
+    const tags = await this.versionTags(names);
+    const aliases = withAliases ? await this.aliases(names) : new Map<string, AliasRow[]>();
     return rows.map((r) => toModelVersion(r, tags.get(versionKey(r.name, r.version)) ?? [], aliasesOf(aliases.get(r.name), r.version)));
   }
 
-  version(row: ModelVersionRow): ModelVersion {
-    return this.versions([row], true)[0];
+  async version(row: ModelVersionRow): Promise<ModelVersion> {
+    return (await this.versions([row], true))[0];
   }
 
   /** Registered models in the wire form, each with its latest version per stage (without aliases). */
-  models(rows: readonly RegisteredModelRow[]): RegisteredModel[] {
+  async models(rows: readonly RegisteredModelRow[]): Promise<RegisteredModel[]> {
     const names = rows.map((r) => r.name);
-    const versionsByModel = groupBy(this.versionRows(names), (r) => r.name);
+    const versionsByModel = groupBy(await this.versionRows(names), (r) => r.name);
     const latestRows = rows.flatMap((r) => latestPerStage(versionsByModel.get(r.name) ?? []));
-    const latest = groupBy(this.versions(latestRows, false), (v) => v.name);
-    const tags = this.modelTags(names);
-    const aliases = this.aliases(names);
+    const latest = groupBy(await this.versions(latestRows, false), (v) => v.name);
+    const tags = await this.modelTags(names);
+    const aliases = await this.aliases(names);
     return rows.map((r) =>
       toRegisteredModel(
         r,
@@ -107,20 +107,20 @@ export class RegistryReader {
     );
   }
 
-  model(name: string): RegisteredModel {
-    return this.models([this.requireModel(name)])[0];
+  async model(name: string): Promise<RegisteredModel> {
+    return (await this.models([await this.requireModel(name)]))[0];
   }
 
   /** The latest version of each stage (wire form, with aliases), in MLflow's order. */
-  latestVersions(name: string): ModelVersion[] {
-    this.requireModel(name);
-    return this.versions(latestPerStage(this.versionRows([name])), true);
+  async latestVersions(name: string): Promise<ModelVersion[]> {
+    await this.requireModel(name);
+    return this.versions(latestPerStage(await this.versionRows([name])), true);
   }
 
-  private byNames<T>(select: string, names: readonly string[], order: string): T[] {
+  private async byNames<T>(select: string, names: readonly string[], order: string): Promise<T[]> {
     const out: T[] = [];
     for (const chunk of chunks(unique(names))) {
-      out.push(...this.db.all<T>(`${select} (${placeholders(chunk.length)}) ${order}`, chunk));
+      out.push(...(await this.db.all<T>(`${select} (${placeholders(chunk.length)}) ${order}`, chunk)));
     }
     return out;
   }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { resolveModelSourceUri } from '../../artifacts/modelSource';
 import { MlflowError } from '../../errors';
-import type { DurableDatabase } from '../durableDatabase';
+import type { SqlReader } from '../db/database';
+import { resolveModelSourceUri } from './modelSource';
 
 /**
  * Checks on a model version's `source` (compat §1.5), as MLflow's create-model-version handler
@@ -86,7 +86,12 @@ function isInside(dir: string, file: string): boolean {
  * A local source must lie inside the artifact directory of the run (or logged model) it names;
  * any other source must not contain relative references.
  */
-function validateSourceAgainst(source: string, owner: 'run' | 'model', ownerId: string, artifactLocation: () => string): void {
+async function validateSourceAgainst(
+  source: string,
+  owner: 'run' | 'model',
+  ownerId: string,
+  artifactLocation: () => Promise<string>,
+): Promise<void> {
   if (!isLocalUri(source)) {
     validateNoRelativeReferences(source);
     return;
@@ -95,7 +100,7 @@ function validateSourceAgainst(source: string, owner: 'run' | 'model', ownerId: 
   if (ownerId) {
     const resolved = path.resolve(localPath(source));
     shown = resolved;
-    const location = artifactLocation();
+    const location = await artifactLocation();
     if (isLocalUri(location) && isInside(path.resolve(localPath(location)), resolved)) return;
   }
   const field = owner === 'run' ? 'run_id' : 'model_id';
@@ -115,11 +120,11 @@ function validatePromptSource(source: string): void {
   if (scheme) validateNoRelativeReferences(source);
 }
 
-export function validateModelVersionSource(db: DurableDatabase, source: string, runId: string, modelId: string, isPrompt: boolean): void {
+export async function validateModelVersionSource(db: SqlReader, source: string, runId: string, modelId: string, isPrompt: boolean): Promise<void> {
   if (isPrompt) return validatePromptSource(source);
   if (modelId) {
-    return validateSourceAgainst(source, 'model', modelId, () => {
-      const model = db.get<{ artifact_location: string; lifecycle_stage: string | null }>(
+    return validateSourceAgainst(source, 'model', modelId, async () => {
+      const model = await db.get<{ artifact_location: string; lifecycle_stage: string | null }>(
         'SELECT artifact_location, lifecycle_stage FROM logged_models WHERE model_id = ?',
         [modelId],
       );
@@ -127,8 +132,8 @@ export function validateModelVersionSource(db: DurableDatabase, source: string, 
       return model.artifact_location;
     });
   }
-  validateSourceAgainst(source, 'run', runId, () => {
-    const run = db.get<{ artifact_uri: string | null }>('SELECT artifact_uri FROM runs WHERE run_uuid = ?', [runId]);
+  await validateSourceAgainst(source, 'run', runId, async () => {
+    const run = await db.get<{ artifact_uri: string | null }>('SELECT artifact_uri FROM runs WHERE run_uuid = ?', [runId]);
     if (!run) throw MlflowError.notFound(`Run with id=${runId} not found`);
     return run.artifact_uri ?? '';
   });
@@ -141,11 +146,11 @@ export interface ResolvedSource {
 }
 
 /** storage_location is the source itself, except for `models:/` sources, which are resolved now. */
-export function resolveStorageLocation(db: DurableDatabase, source: string, runId: string | null): ResolvedSource {
+export async function resolveStorageLocation(db: SqlReader, source: string, runId: string | null): Promise<ResolvedSource> {
   if (urlParts(source).scheme !== 'models') return { storageLocation: source, runId };
   let storageLocation: string;
   try {
-    storageLocation = resolveModelSourceUri(db, source);
+    storageLocation = await resolveModelSourceUri(db, source);
   } catch (e) {
     throw new MlflowError(
       'INTERNAL_ERROR',
@@ -154,7 +159,7 @@ export function resolveStorageLocation(db: DurableDatabase, source: string, runI
   }
   const ref = /^models:\/([^/@]+)$/.exec(source)?.[1];
   if (!runId && ref) {
-    const model = db.get<{ source_run_id: string | null }>('SELECT source_run_id FROM logged_models WHERE model_id = ?', [ref]);
+    const model = await db.get<{ source_run_id: string | null }>('SELECT source_run_id FROM logged_models WHERE model_id = ?', [ref]);
     if (model) runId = model.source_run_id;
   }
   return { storageLocation, runId };

@@ -1,4 +1,4 @@
-import type { DurableDatabase } from '../durableDatabase';
+import type { SqlDatabase } from '../db/database';
 import { AliasTable } from './registryAliases';
 import { RegisteredModelTable } from './registryModels';
 import { RegistryReader } from './registryReader';
@@ -15,7 +15,7 @@ export class ModelRegistryStore {
   readonly versions: ModelVersionTable;
   readonly aliases: AliasTable;
 
-  constructor(readonly db: DurableDatabase) {
+  constructor(readonly db: SqlDatabase) {
     this.reader = new RegistryReader(db);
     this.models = new RegisteredModelTable(db, this.reader);
     this.versions = new ModelVersionTable(db, this.reader);

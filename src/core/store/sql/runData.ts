@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { DatasetInput, KeyValue, MetricPoint } from '../../entities';
 import { MlflowError } from '../../errors';
 import { LIMITS, truncateValue, validateLength, validateName } from '../../validation';
-import type { DurableDatabase, Params, SqlWriter } from '../durableDatabase';
+import type { SqlDatabase, SqlSession } from '../db/database';
 import type { LogBatchRequest } from '../trackingStore';
 import type { RunReader } from './runReader';
+import type { StepSummaries } from './stepSummaries';
 import { RUN_NAME_TAG, upsertTag, validatedTag } from './runs';
 
 const MAX_DOUBLE = 1.7976931348623157e308;
@@ -50,17 +51,30 @@ function pyRepr(conflicts: Array<{ key: string; old_value: string; new_value: st
 /** Params, metrics, tags and inputs logged to runs. */
 export class RunDataWriter {
   constructor(
-    private readonly db: DurableDatabase,
+    private readonly db: SqlDatabase,
     private readonly reader: RunReader,
+    private readonly summaries: StepSummaries,
   ) {}
+
+  /** Runs a transaction that logs metrics to a run, then brings the run's step summaries up to date. */
+  private async writeMetricsOf<T>(runId: string, metrics: MetricPoint[], fn: Parameters<SqlDatabase['write']>[0]): Promise<T> {
+    try {
+      const result = (await this.db.write(fn)) as T;
+      if (metrics.length > 0) this.summaries.noteSteps(runId, metrics);
+      return result;
+    } catch (e) {
+      this.summaries.forget(runId);
+      throw e;
+    }
+  }
 
   async logParam(runId: string, key: string, value: string): Promise<void> {
     validateName(key, 'key');
     validateLength(key, LIMITS.key, 'key');
     const stored = truncateValue(value ?? '', LIMITS.paramValue);
-    await this.db.write((w) => {
-      this.reader.requireActive(runId);
-      const existing = w.get<{ value: string }>('SELECT value FROM params WHERE run_uuid = ? AND key = ?', [runId, key]);
+    await this.db.write(async (w) => {
+      await this.reader.requireActive(runId, w);
+      const existing = await w.get<{ value: string }>('SELECT value FROM params WHERE run_uuid = ? AND key = ?', [runId, key]);
       if (existing) {
         if (existing.value === stored) return;
         throw MlflowError.invalidParameter(
@@ -68,15 +82,15 @@ export class RunDataWriter {
             `for run ID='${runId}'. Attempted logging new value '${stored}'.`,
         );
       }
-      w.run('INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)', [key, stored, runId]);
+      await w.run('INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)', [key, stored, runId]);
     });
   }
 
   async logMetric(runId: string, metric: MetricPoint): Promise<void> {
     validateMetric(metric, 'name');
-    await this.db.write((w) => {
-      const run = this.reader.requireActive(runId);
-      writeMetrics(w, runId, [metric], run.experiment_id);
+    await this.writeMetricsOf(runId, [metric], async (w) => {
+      const run = await this.reader.requireActive(runId, w);
+      await writeMetrics(w, runId, [metric], run.experiment_id);
     });
   }
 
@@ -100,12 +114,12 @@ export class RunDataWriter {
       throw MlflowError.invalidParameter(`Duplicate parameter keys have been submitted: [${[...duplicates].map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`);
     }
     const tags = req.tags.map((t, i) => validatedTag(t.key, t.value, `tags[${i}].key`));
-    await this.db.write((w) => {
-      const run = this.reader.requireActive(runId);
+    await this.writeMetricsOf(runId, metrics, async (w) => {
+      const run = await this.reader.requireActive(runId, w);
       const conflicts: Array<{ key: string; old_value: string; new_value: string }> = [];
       const fresh: KeyValue[] = [];
       for (const p of storedParams) {
-        const existing = w.get<{ value: string }>('SELECT value FROM params WHERE run_uuid = ? AND key = ?', [runId, p.key]);
+        const existing = await w.get<{ value: string }>('SELECT value FROM params WHERE run_uuid = ? AND key = ?', [runId, p.key]);
         if (!existing) fresh.push(p);
         else if (existing.value !== p.value) conflicts.push({ key: p.key, old_value: existing.value, new_value: p.value });
       }
@@ -114,21 +128,21 @@ export class RunDataWriter {
           `Changing param values is not allowed. Params were already logged='${pyRepr(conflicts)}' for run ID='${runId}'.`,
         );
       }
-      for (const p of fresh) w.run('INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)', [p.key, p.value, runId]);
-      writeMetrics(w, runId, metrics, run.experiment_id);
+      for (const p of fresh) await w.run('INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)', [p.key, p.value, runId]);
+      await writeMetrics(w, runId, metrics, run.experiment_id);
       for (const t of tags) {
-        upsertTag(w, runId, t.key, t.value);
-        if (t.key === RUN_NAME_TAG) w.run('UPDATE runs SET name = ? WHERE run_uuid = ?', [t.value, runId]);
+        await upsertTag(w, runId, t.key, t.value);
+        if (t.key === RUN_NAME_TAG) await w.run('UPDATE runs SET name = ? WHERE run_uuid = ?', [t.value, runId]);
       }
     });
   }
 
   /** Links logged models to the run as its outputs (3.x `runs/outputs`). */
   async logOutputs(runId: string, models: Array<{ modelId: string; step: number }>): Promise<void> {
-    await this.db.write((w) => {
-      this.reader.require(runId);
+    await this.db.write(async (w) => {
+      await this.reader.require(runId, w);
       for (const { modelId, step } of models) {
-        w.run(
+        await w.run(
           "INSERT OR IGNORE INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?)",
           [randomBytes(16).toString('hex'), runId, modelId, step],
         );
@@ -138,23 +152,26 @@ export class RunDataWriter {
 
   async logInputs(runId: string, datasets: DatasetInput[], modelIds: string[]): Promise<void> {
     datasets.forEach(validateDatasetInput);
-    await this.db.write((w) => {
-      const run = this.reader.requireActive(runId);
+    await this.db.write(async (w) => {
+      const run = await this.reader.requireActive(runId, w);
       for (const input of datasets) {
         const d = input.dataset;
-        let datasetUuid = w.get<{ dataset_uuid: string }>(
-          'SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?',
-          [run.experiment_id, d.name, d.digest],
+        let datasetUuid = (
+          await w.get<{ dataset_uuid: string }>('SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?', [
+            run.experiment_id,
+            d.name,
+            d.digest,
+          ])
         )?.dataset_uuid;
         if (!datasetUuid) {
           datasetUuid = randomBytes(16).toString('hex');
-          w.run(
+          await w.run(
             `INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
             [datasetUuid, run.experiment_id, d.name, d.digest, d.source_type, d.source, d.schema ?? null, d.profile ?? null],
           );
         }
-        const linked = w.get('SELECT 1 AS x FROM inputs WHERE source_type = ? AND source_id = ? AND destination_type = ? AND destination_id = ?', [
+        const linked = await w.get('SELECT 1 AS x FROM inputs WHERE source_type = ? AND source_id = ? AND destination_type = ? AND destination_id = ?', [
           'DATASET',
           datasetUuid,
           'RUN',
@@ -162,16 +179,16 @@ export class RunDataWriter {
         ]);
         if (linked) continue;
         const inputUuid = randomBytes(16).toString('hex');
-        w.run(
+        await w.run(
           "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0)",
           [inputUuid, datasetUuid, runId],
         );
         for (const tag of input.tags ?? []) {
-          w.run('INSERT OR REPLACE INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?)', [inputUuid, tag.key, tag.value]);
+          await w.run('INSERT OR REPLACE INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?)', [inputUuid, tag.key, tag.value]);
         }
       }
       for (const modelId of modelIds) {
-        w.run(
+        await w.run(
           "INSERT OR IGNORE INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_INPUT', ?, 'MODEL_INPUT', ?, 0)",
           [randomBytes(16).toString('hex'), runId, modelId],
         );
@@ -199,23 +216,23 @@ function isLater(a: StoredPoint, b: StoredPoint): boolean {
  * statements, then moves each key's latest value once: to the batch's greatest point when that
  * beats the stored one, which is what applying the points one by one would leave.
  */
-export function writeMetrics(w: SqlWriter, runId: string, metrics: MetricPoint[], experimentId: number): void {
+export async function writeMetrics(w: SqlSession, runId: string, metrics: MetricPoint[], experimentId: number): Promise<void> {
   const points: StoredPoint[] = metrics.map((m) => {
     const { value, isNan } = storedMetricValue(m.value);
     return [m.key, value, m.timestamp, m.step ?? 0, isNan];
   });
   let i = 0;
   for (; i + ROWS_PER_INSERT <= points.length; i += ROWS_PER_INSERT) {
-    const params: Params = [];
+    const params: Array<string | number> = [];
     for (let j = i; j < i + ROWS_PER_INSERT; j++) {
       const [key, value, timestamp, step, isNan] = points[j];
       params.push(key, value, timestamp, runId, step, isNan);
     }
-    w.run(INSERT_METRICS_CHUNK, params);
+    await w.run(INSERT_METRICS_CHUNK, params);
   }
   for (; i < points.length; i++) {
     const [key, value, timestamp, step, isNan] = points[i];
-    w.run(INSERT_METRIC, [key, value, timestamp, runId, step, isNan]);
+    await w.run(INSERT_METRIC, [key, value, timestamp, runId, step, isNan]);
   }
   const latest = new Map<string, StoredPoint>();
   for (const p of points) {
@@ -223,16 +240,16 @@ export function writeMetrics(w: SqlWriter, runId: string, metrics: MetricPoint[]
     if (!current || isLater(p, current)) latest.set(p[0], p);
   }
   for (const [key, value, timestamp, step, isNan] of latest.values()) {
-    w.run(UPSERT_LATEST, [key, value, timestamp, step, isNan, runId]);
+    await w.run(UPSERT_LATEST, [key, value, timestamp, step, isNan, runId]);
   }
   for (const m of metrics) {
-    if (m.model_id) writeModelMetric(w, runId, experimentId, m);
+    if (m.model_id) await writeModelMetric(w, runId, experimentId, m);
   }
 }
 
 /** A point logged for a logged model (3.x) is also kept with that model; unknown models are skipped. */
-function writeModelMetric(w: SqlWriter, runId: string, experimentId: number, m: MetricPoint): void {
-  w.run(
+async function writeModelMetric(w: SqlSession, runId: string, experimentId: number, m: MetricPoint): Promise<void> {
+  await w.run(
     `INSERT INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, metric_step, metric_value, experiment_id, run_id, dataset_uuid, dataset_name, dataset_digest)
      SELECT ?, ?, ?, ?, ?, ?, ?, NULL, ?, ? WHERE EXISTS (SELECT 1 FROM logged_models WHERE model_id = ?)
      ON CONFLICT (model_id, metric_name, metric_timestamp_ms, metric_step, run_id) DO UPDATE SET metric_value = excluded.metric_value`,

@@ -1,25 +1,25 @@
 import type { DatasetInput, KeyValue, Metric, Run, RunInputs, RunOutputs } from '../../entities';
 import { MlflowError } from '../../errors';
-import type { DurableDatabase } from '../durableDatabase';
+import type { SqlDatabase, SqlReader } from '../db/database';
 import { placeholders, RUN_COLUMNS, RunRow, toRunInfo } from './rows';
 
 /** Reads whole runs (info, latest metrics, params, tags, inputs) for a list of run ids at once. */
 export class RunReader {
-  constructor(private readonly db: DurableDatabase) {}
+  constructor(private readonly db: SqlDatabase) {}
 
-  row(runId: string): RunRow | undefined {
-    return this.db.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_uuid = ?`, [runId]);
+  row(runId: string, s: SqlReader = this.db): Promise<RunRow | undefined> {
+    return s.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_uuid = ?`, [runId]);
   }
 
-  require(runId: string): RunRow {
-    const row = this.row(runId);
+  async require(runId: string, s: SqlReader = this.db): Promise<RunRow> {
+    const row = await this.row(runId, s);
     if (!row) throw MlflowError.notFound(`Run with id=${runId} not found`);
     return row;
   }
 
   /** The run row, or MLflow's error when it is missing or deleted. */
-  requireActive(runId: string): RunRow {
-    const row = this.require(runId);
+  async requireActive(runId: string, s: SqlReader = this.db): Promise<RunRow> {
+    const row = await this.require(runId, s);
     if (row.lifecycle_stage !== 'active') {
       throw MlflowError.invalidParameter(
         `The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
@@ -29,15 +29,15 @@ export class RunReader {
   }
 
   /** Runs for the given ids, in the order given; ids that do not exist are skipped. */
-  runs(runIds: string[], withOutputs = false): Run[] {
+  async runs(runIds: string[], withOutputs = false): Promise<Run[]> {
     if (runIds.length === 0) return [];
     const list = placeholders(runIds.length);
-    const rows = this.db.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_uuid IN (${list})`, runIds);
+    const rows = await this.db.all<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_uuid IN (${list})`, runIds);
     const byId = new Map(rows.map((r) => [r.run_uuid, r]));
-    const tags = this.keyValues(`SELECT run_uuid, key, value FROM tags WHERE run_uuid IN (${list}) ORDER BY rowid`, runIds);
-    const params = this.keyValues(`SELECT run_uuid, key, value FROM params WHERE run_uuid IN (${list}) ORDER BY rowid`, runIds);
-    const metrics = this.latestMetrics(runIds, list);
-    const inputs = this.inputs(runIds, list);
+    const tags = await this.keyValues(`SELECT run_uuid, key, value FROM tags WHERE run_uuid IN (${list}) ORDER BY rowid`, runIds);
+    const params = await this.keyValues(`SELECT run_uuid, key, value FROM params WHERE run_uuid IN (${list}) ORDER BY rowid`, runIds);
+    const metrics = await this.latestMetrics(runIds, list);
+    const inputs = await this.inputs(runIds, list);
     const runs: Run[] = [];
     for (const id of runIds) {
       const row = byId.get(id);
@@ -50,28 +50,28 @@ export class RunReader {
       if (p) data.params = p;
       if (t) data.tags = t;
       const run: Run = { info: toRunInfo(row), data, inputs: inputs.get(id) ?? {} };
-      if (withOutputs) run.outputs = this.outputs(id);
+      if (withOutputs) run.outputs = await this.outputs(id);
       runs.push(run);
     }
     return runs;
   }
 
-  get(runId: string): Run {
-    this.require(runId);
-    return this.runs([runId], true)[0];
+  async get(runId: string): Promise<Run> {
+    await this.require(runId);
+    return (await this.runs([runId], true))[0];
   }
 
-  private outputs(runId: string): RunOutputs {
-    const rows = this.db.rows(
-      "SELECT destination_id, step FROM inputs WHERE source_type = 'RUN_OUTPUT' AND source_id = ? AND destination_type = 'MODEL_OUTPUT' ORDER BY rowid",
+  private async outputs(runId: string): Promise<RunOutputs> {
+    const rows = await this.db.all<{ model_id: string; step: number }>(
+      "SELECT destination_id AS model_id, step FROM inputs WHERE source_type = 'RUN_OUTPUT' AND source_id = ? AND destination_type = 'MODEL_OUTPUT' ORDER BY rowid",
       [runId],
-    ) as Array<[string, number]>;
-    return rows.length ? { model_outputs: rows.map(([model_id, step]) => ({ model_id, step })) } : {};
+    );
+    return rows.length ? { model_outputs: rows.map(({ model_id, step }) => ({ model_id, step })) } : {};
   }
 
-  private keyValues(sql: string, runIds: string[]): Map<string, KeyValue[]> {
+  private async keyValues(sql: string, runIds: string[]): Promise<Map<string, KeyValue[]>> {
     const byRun = new Map<string, KeyValue[]>();
-    for (const [runId, key, value] of this.db.rows(sql, runIds) as Array<[string, string, string | null]>) {
+    for (const { run_uuid: runId, key, value } of await this.db.all<{ run_uuid: string; key: string; value: string | null }>(sql, runIds)) {
       let list = byRun.get(runId);
       if (!list) byRun.set(runId, (list = []));
       list.push({ key, value: value ?? '' });
@@ -79,13 +79,13 @@ export class RunReader {
     return byRun;
   }
 
-  private latestMetrics(runIds: string[], list: string): Map<string, Metric[]> {
+  private async latestMetrics(runIds: string[], list: string): Promise<Map<string, Metric[]>> {
     const byRun = new Map<string, Metric[]>();
-    const rows = this.db.rows(
+    const rows = await this.db.all<{ run_uuid: string; key: string; value: number; timestamp: number | null; step: number; is_nan: number }>(
       `SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN (${list}) ORDER BY rowid`,
       runIds,
-    ) as Array<[string, string, number, number | null, number, number]>;
-    for (const [runId, key, value, timestamp, step, isNan] of rows) {
+    );
+    for (const { run_uuid: runId, key, value, timestamp, step, is_nan: isNan } of rows) {
       let metrics = byRun.get(runId);
       if (!metrics) byRun.set(runId, (metrics = []));
       metrics.push({ key, value: isNan ? NaN : value, timestamp: timestamp ?? 0, step });
@@ -93,9 +93,9 @@ export class RunReader {
     return byRun;
   }
 
-  private inputs(runIds: string[], list: string): Map<string, RunInputs> {
+  private async inputs(runIds: string[], list: string): Promise<Map<string, RunInputs>> {
     const byRun = new Map<string, RunInputs>();
-    const datasetRows = this.db.all<{
+    const datasetRows = await this.db.all<{
       run_uuid: string;
       input_uuid: string;
       name: string;
@@ -113,7 +113,7 @@ export class RunReader {
     const inputTags = new Map<string, KeyValue[]>();
     if (datasetRows.length > 0) {
       const ids = datasetRows.map((r) => r.input_uuid);
-      for (const t of this.db.all<{ input_uuid: string; name: string; value: string }>(
+      for (const t of await this.db.all<{ input_uuid: string; name: string; value: string }>(
         `SELECT input_uuid, name, value FROM input_tags WHERE input_uuid IN (${placeholders(ids.length)}) ORDER BY rowid`,
         ids,
       )) {
@@ -134,7 +134,7 @@ export class RunReader {
       (inputs.dataset_inputs ??= []).push(input);
       byRun.set(r.run_uuid, inputs);
     }
-    for (const r of this.db.all<{ run_uuid: string; model_id: string }>(
+    for (const r of await this.db.all<{ run_uuid: string; model_id: string }>(
       `SELECT source_id AS run_uuid, destination_id AS model_id FROM inputs
        WHERE source_type = 'RUN_INPUT' AND destination_type = 'MODEL_INPUT' AND source_id IN (${list}) ORDER BY rowid`,
       runIds,

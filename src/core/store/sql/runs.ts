@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { KeyValue, Run, RunInfo } from '../../entities';
 import { MlflowError } from '../../errors';
 import { LIMITS, truncateValue, validateLength, validateName } from '../../validation';
-import type { DurableDatabase, SqlWriter } from '../durableDatabase';
+import type { SqlDatabase, SqlSession } from '../db/database';
 import type { CreateRunRequest, UpdateRunRequest } from '../trackingStore';
 import type { ExperimentTable } from './experiments';
 import { generateRunName } from './runNames';
@@ -14,7 +14,7 @@ export const RUN_NAME_TAG = 'mlflow.runName';
 /** Run creation, update, lifecycle and tags in MLflow's SQL schema. */
 export class RunTable {
   constructor(
-    private readonly db: DurableDatabase,
+    private readonly db: SqlDatabase,
     private readonly experiments: ExperimentTable,
     private readonly reader: RunReader,
   ) {}
@@ -32,39 +32,39 @@ export class RunTable {
     const name = runName ?? tagName ?? generateRunName();
     if (tagName === undefined) tags.push({ key: RUN_NAME_TAG, value: name });
     const runId = randomBytes(16).toString('hex');
-    await this.db.write((w) => {
-      const experiment = this.experiments.requireActive(req.experimentId);
+    await this.db.write(async (w) => {
+      const experiment = await this.experiments.requireActive(req.experimentId, w);
       const artifactUri = `${experiment.artifact_location ?? ''}/${runId}/artifacts`;
-      w.run(
+      await w.run(
         `INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time,
            source_version, lifecycle_stage, artifact_uri, experiment_id, deleted_time)
          VALUES (?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', 'active', ?, ?, NULL)`,
         [runId, name, req.userId ?? '', req.startTime ?? Date.now(), artifactUri, experiment.experiment_id],
       );
-      for (const tag of tags) upsertTag(w, runId, tag.key, tag.value);
+      for (const tag of tags) await upsertTag(w, runId, tag.key, tag.value);
     });
-    return this.reader.runs([runId])[0];
+    return (await this.reader.runs([runId]))[0];
   }
 
   async update(req: UpdateRunRequest): Promise<RunInfo> {
-    await this.db.write((w) => {
-      const row = this.reader.requireActive(req.runId);
+    await this.db.write(async (w) => {
+      const row = await this.reader.requireActive(req.runId, w);
       const name = req.runName || undefined;
-      w.run('UPDATE runs SET status = ?, end_time = ?, name = ? WHERE run_uuid = ?', [
+      await w.run('UPDATE runs SET status = ?, end_time = ?, name = ? WHERE run_uuid = ?', [
         req.status ?? row.status,
         req.endTime ?? row.end_time,
         name ?? row.name,
         req.runId,
       ]);
-      if (name !== undefined) upsertTag(w, req.runId, RUN_NAME_TAG, name);
+      if (name !== undefined) await upsertTag(w, req.runId, RUN_NAME_TAG, name);
     });
-    return toRunInfo(this.reader.require(req.runId));
+    return toRunInfo(await this.reader.require(req.runId));
   }
 
   async setLifecycle(runId: string, stage: 'active' | 'deleted'): Promise<void> {
-    await this.db.write((w) => {
-      this.reader.require(runId);
-      w.run('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?', [
+    await this.db.write(async (w) => {
+      await this.reader.require(runId, w);
+      await w.run('UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?', [
         stage,
         stage === 'deleted' ? Date.now() : null,
         runId,
@@ -74,18 +74,18 @@ export class RunTable {
 
   async setTag(runId: string, key: string, value: string): Promise<void> {
     const tag = validatedTag(key, value);
-    await this.db.write((w) => {
-      this.reader.requireActive(runId);
-      upsertTag(w, runId, tag.key, tag.value);
-      if (tag.key === RUN_NAME_TAG) w.run('UPDATE runs SET name = ? WHERE run_uuid = ?', [tag.value, runId]);
+    await this.db.write(async (w) => {
+      await this.reader.requireActive(runId, w);
+      await upsertTag(w, runId, tag.key, tag.value);
+      if (tag.key === RUN_NAME_TAG) await w.run('UPDATE runs SET name = ? WHERE run_uuid = ?', [tag.value, runId]);
     });
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {
-    await this.db.write((w) => {
-      this.reader.requireActive(runId);
-      w.run('DELETE FROM tags WHERE run_uuid = ? AND key = ?', [runId, key]);
-      if (w.changes() === 0) throw MlflowError.notFound(`No tag with name: ${key} in run with id ${runId}`);
+    await this.db.write(async (w) => {
+      await this.reader.requireActive(runId, w);
+      const changed = await w.run('DELETE FROM tags WHERE run_uuid = ? AND key = ?', [runId, key]);
+      if (changed === 0) throw MlflowError.notFound(`No tag with name: ${key} in run with id ${runId}`);
     });
   }
 }
@@ -97,8 +97,8 @@ export function validatedTag(key: string, value: string, path = 'key'): KeyValue
   return { key, value: truncateValue(value ?? '', LIMITS.tagValue) };
 }
 
-export function upsertTag(w: SqlWriter, runId: string, key: string, value: string): void {
-  w.run(
+export async function upsertTag(w: SqlSession, runId: string, key: string, value: string): Promise<void> {
+  await w.run(
     'INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?) ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value',
     [key, value, runId],
   );

@@ -4,7 +4,8 @@ import { decodeOffsetToken } from '../../search/pageToken';
 import { pageOfKeys } from './paging';
 import { buildExperimentSearchQuery } from '../../search/experimentSearchSql';
 import { buildRunSearchQuery } from '../../search/runSearchSql';
-import { DurableDatabase } from '../durableDatabase';
+import type { SqlDatabase } from '../db/database';
+import { SqliteFileDatabase } from '../db/sqliteFile';
 import type {
   BulkIntervalRequest,
   CreateExperimentRequest,
@@ -29,11 +30,11 @@ export interface SqlTrackingStoreOptions {
   /** Prefix of new experiments' artifact locations, e.g. "mlflow-artifacts:". */
   defaultArtifactRoot: string;
   log?: (message: string) => void;
-  /** Also write a store Runlens did not create (see DurableDatabaseOptions.readWrite). */
+  /** Also write a store Runlens did not create (see SqliteFileOptions.readWrite). */
   readWrite?: boolean;
 }
 
-/** The tracking store on a durable sql.js database in MLflow's schema. */
+/** The tracking store on a database in MLflow's schema (db/database.ts). */
 export class SqlTrackingStore implements TrackingStore {
   private readonly experiments: ExperimentTable;
   private readonly reader: RunReader;
@@ -43,23 +44,23 @@ export class SqlTrackingStore implements TrackingStore {
   /** Logged models (MLflow 3.x), kept beside the runs they come from. */
   readonly loggedModels: LoggedModelTable;
 
-  private constructor(readonly db: DurableDatabase, defaultArtifactRoot: string) {
+  private constructor(readonly db: SqlDatabase, defaultArtifactRoot: string) {
     this.experiments = new ExperimentTable(db, defaultArtifactRoot);
     this.reader = new RunReader(db);
     this.runTable = new RunTable(db, this.experiments, this.reader);
-    this.data = new RunDataWriter(db, this.reader);
-    this.histories = new MetricHistoryReader(db, this.reader);
+    this.histories = new MetricHistoryReader(db);
+    this.data = new RunDataWriter(db, this.reader, this.histories.summaries);
     this.loggedModels = new LoggedModelTable(db, this.experiments);
   }
 
   /** Opens a store for writing (a store Runlens did not create only with readWrite). */
   static async open(options: SqlTrackingStoreOptions): Promise<SqlTrackingStore> {
-    const db = await DurableDatabase.open(options);
+    const db = await SqliteFileDatabase.open(options);
     return new SqlTrackingStore(db, options.defaultArtifactRoot);
   }
 
   /** The tracking store on an opened database (read-write or read-only). */
-  static on(db: DurableDatabase, defaultArtifactRoot: string): SqlTrackingStore {
+  static on(db: SqlDatabase, defaultArtifactRoot: string): SqlTrackingStore {
     return new SqlTrackingStore(db, defaultArtifactRoot);
   }
 
@@ -89,10 +90,10 @@ export class SqlTrackingStore implements TrackingStore {
       offset,
       limit: req.maxResults + 1,
     });
-    const ids = (this.db.rows(sql, params) as Array<[number]>).map((r) => r[0]);
-    return pageOfKeys(ids, req.maxResults, offset, (pageIds) => {
+    const ids = (await this.db.all<Record<string, number>>(sql, params)).map(firstColumn);
+    return pageOfKeys(ids, req.maxResults, offset, async (pageIds) => {
       const rows = pageIds.length
-        ? this.db.all<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id IN (${placeholders(pageIds.length)})`, pageIds)
+        ? await this.db.all<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id IN (${placeholders(pageIds.length)})`, pageIds)
         : [];
       const byId = new Map(rows.map((r) => [r.experiment_id, r]));
       return this.experiments.toEntities(pageIds.map((id) => byId.get(id)!));
@@ -149,7 +150,7 @@ export class SqlTrackingStore implements TrackingStore {
       offset,
       limit: req.maxResults + 1,
     });
-    const ids = (this.db.rows(sql, params) as Array<[string]>).map((r) => r[0]);
+    const ids = (await this.db.all<Record<string, string>>(sql, params)).map(firstColumn);
     return pageOfKeys(ids, req.maxResults, offset, (pageIds) => this.reader.runs(pageIds));
   }
 
@@ -193,7 +194,18 @@ export class SqlTrackingStore implements TrackingStore {
     return this.histories.bulkInterval(req);
   }
 
+  /** Purging deleted runs removed their histories. */
+  forgetRuns(runIds: string[]): void {
+    for (const runId of runIds) this.histories.summaries.forget(runId);
+  }
+
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+/** The first column of a row read as an object (queries that select one key column). */
+function firstColumn<T>(row: Record<string, T>): T {
+  for (const key in row) return row[key];
+  throw new Error('A query returned a row without columns.');
 }

@@ -1,16 +1,16 @@
-import { MlflowError } from '../errors';
-import type { DurableDatabase } from '../store/durableDatabase';
+import { MlflowError } from '../../errors';
+import type { SqlReader } from '../db/database';
 
 /**
  * The artifact URI a model source points at: `runs:/<run_id>/<path>` inside the run's artifacts,
  * `models:/<model_id>` a logged model's artifacts, `models:/<name>/<version>` and
  * `models:/<name>@<alias>` a registered version's location; anything else is already a location.
  */
-export function resolveModelSourceUri(db: DurableDatabase, source: string, depth = 0): string {
+export async function resolveModelSourceUri(db: SqlReader, source: string, depth = 0): Promise<string> {
   if (depth > 5) throw MlflowError.invalidParameter(`Model source '${source}' refers to itself.`);
   const runs = /^runs:\/([^/]+)\/?(.*)$/.exec(source);
   if (runs) {
-    const run = db.get<{ artifact_uri: string }>('SELECT artifact_uri FROM runs WHERE run_uuid = ?', [runs[1]]);
+    const run = await db.get<{ artifact_uri: string }>('SELECT artifact_uri FROM runs WHERE run_uuid = ?', [runs[1]]);
     if (!run) throw MlflowError.notFound(`Run with id=${runs[1]} not found`);
     return runs[2] ? `${run.artifact_uri.replace(/\/$/, '')}/${runs[2]}` : run.artifact_uri;
   }
@@ -18,22 +18,23 @@ export function resolveModelSourceUri(db: DurableDatabase, source: string, depth
   if (!models) return source;
   const ref = models[1];
   if (/^m-[0-9a-f]{32}$/.test(ref)) {
-    const model = db.get<{ artifact_location: string }>('SELECT artifact_location FROM logged_models WHERE model_id = ?', [ref]);
+    const model = await db.get<{ artifact_location: string }>('SELECT artifact_location FROM logged_models WHERE model_id = ?', [ref]);
     if (!model) throw MlflowError.notFound(`Logged model with ID '${ref}' not found.`);
     return model.artifact_location;
   }
   const alias = /^([^@]+)@(.+)$/.exec(ref);
   const byVersion = /^(.+)\/(\d+)$/.exec(ref);
-  let version: { source: string | null; storage_location: string | null } | undefined;
+  type VersionRow = { source: string | null; storage_location: string | null };
+  let version: VersionRow | undefined;
   if (alias) {
-    version = db.get(
+    version = await db.get<VersionRow>(
       `SELECT mv.source, mv.storage_location FROM registered_model_aliases a
        JOIN model_versions mv ON mv.name = a.name AND mv.version = a.version
        WHERE a.name = ? AND a.alias = ? AND mv.current_stage != 'Deleted_Internal'`,
       [alias[1], alias[2]],
     );
   } else if (byVersion) {
-    version = db.get(
+    version = await db.get<VersionRow>(
       "SELECT source, storage_location FROM model_versions WHERE name = ? AND version = ? AND current_stage != 'Deleted_Internal'",
       [byVersion[1], Number(byVersion[2])],
     );
