@@ -36,6 +36,8 @@ export interface SqlDatabase extends SqlReader {
    * Runs fn in one transaction: committed and durable when the promise resolves, rolled back
    * when fn throws. Transactions never interleave. Reads inside fn must go through its session,
    * not through the database (they would not see the transaction's own writes on every engine).
+   * An engine may run fn again when the database asks for a retry (a serialization failure), so
+   * fn has no effects outside its session.
    */
   write<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** The PERMISSION_DENIED error a write to a read-only store gets. */
