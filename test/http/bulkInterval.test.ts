@@ -21,10 +21,7 @@ function expected(histories: Map<string, Point[]>, maxResults: number, range?: [
   const n = endIdx - startIdx;
   if (n <= maxResults) all.slice(startIdx, endIdx).forEach((s) => chosen.add(s));
   else {
-    for (let i = 0; i < maxResults; i++) {
-      const idx = startIdx + Math.floor((i * n) / maxResults);
-      if (idx < n) chosen.add(all[idx]);
-    }
+    for (let i = 0; i < maxResults; i++) chosen.add(all[startIdx + Math.trunc(i * (n / maxResults))]);
     chosen.add(all[endIdx - 1]);
   }
   for (const steps of perRun.filter((s) => s.length)) {

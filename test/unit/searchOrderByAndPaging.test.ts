@@ -3,10 +3,10 @@ import { MlflowError } from '../../src/core/errors';
 import { decodeOffsetToken, encodeOffsetToken } from '../../src/core/search/pageToken';
 import { parseRunOrderBy } from '../../src/core/search/runOrderBy';
 
-function rejects(fn: () => unknown, message: string | RegExp): void {
+function rejects(fn: () => unknown, message: string | RegExp, code = 'INVALID_PARAMETER_VALUE'): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(e instanceof MlflowError, `expected MlflowError, got ${String(e)}`);
-    assert.equal(e.errorCode, 'INVALID_PARAMETER_VALUE');
+    assert.equal(e.errorCode, code);
     if (typeof message === 'string') assert.equal(e.message, message);
     else assert.match(e.message, message);
     return true;
@@ -58,10 +58,31 @@ describe('search: run order_by (compat §3.2)', () => {
     rejects(() => parseRunOrderBy(['dataset.name']), "Invalid identifier type 'dataset'");
   });
 
-  it('rejects duplicate fields, aliases and entity spellings included', () => {
-    rejects(() => parseRunOrderBy(['metrics.a', 'metric.a DESC']), "`order_by` contains duplicate fields: ['metrics.a', 'metric.a DESC']");
-    rejects(() => parseRunOrderBy(['created', 'start_time DESC']), /^`order_by` contains duplicate fields: /);
-    assert.equal(parseRunOrderBy(['metrics.a', 'params.a', 'tags.a']).length, 5);
+  it('rejects duplicate fields as the SQL store does (an internal error), aliases and entity spellings included', () => {
+    const sql = { rejectDuplicates: true };
+    rejects(() => parseRunOrderBy(['metrics.a', 'metric.a DESC'], sql), "`order_by` contains duplicate fields: ['metrics.a', 'metric.a DESC']", 'INTERNAL_ERROR');
+    rejects(() => parseRunOrderBy(['created', 'start_time DESC'], sql), /^`order_by` contains duplicate fields: /, 'INTERNAL_ERROR');
+    // The duplicate is reported before a later element is parsed.
+    rejects(() => parseRunOrderBy(['tags.t', 'tags.t', 'bogus'], sql), "`order_by` contains duplicate fields: ['tags.t', 'tags.t', 'bogus']", 'INTERNAL_ERROR');
+    assert.equal(parseRunOrderBy(['metrics.a', 'params.a', 'tags.a'], sql).length, 5);
+  });
+
+  it('accepts duplicate fields where the file store does', () => {
+    assert.deepEqual(parseRunOrderBy(['metrics.a', 'metrics.a DESC']), [
+      { entity: 'metric', key: 'a', ascending: true },
+      { entity: 'metric', key: 'a', ascending: false },
+      START_DESC,
+      RUN_ID_ASC,
+    ]);
+  });
+
+  it('reads the direction after shell-style splitting, and only ASC / DESC', () => {
+    assert.deepEqual(parseRunOrderBy(['metrics.`Mean Square Error` DESC'])[0], { entity: 'metric', key: 'Mean Square Error', ascending: false });
+    assert.deepEqual(parseRunOrderBy(['params."a b"  asc'])[0], { entity: 'param', key: 'a b', ascending: true });
+    rejects(() => parseRunOrderBy(['attribute.run_id ACS']), "Invalid ordering key in order_by clause 'attribute.run_id ACS'.");
+    rejects(() => parseRunOrderBy(['params.my_param ']), "Invalid order_by clause 'params.my_param '. Could not be parsed.");
+    rejects(() => parseRunOrderBy(['metrics.a DESC NULLS LAST']), "Invalid order_by clause 'metrics.a DESC NULLS LAST'. Could not be parsed.");
+    rejects(() => parseRunOrderBy(['`metrics.A`']), "Invalid entity type '`metrics'. Valid values are ['metric', 'parameter', 'tag', 'attribute', 'dataset']");
   });
 });
 

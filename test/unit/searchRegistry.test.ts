@@ -15,10 +15,10 @@ import {
   parseRegisteredModelOrderBy,
 } from '../../src/core/search/registeredModelSearch';
 
-function rejects(fn: () => unknown, message: string | RegExp): void {
+function rejects(fn: () => unknown, message: string | RegExp, code = 'INVALID_PARAMETER_VALUE'): void {
   assert.throws(fn, (e: unknown) => {
     assert.ok(e instanceof MlflowError, `expected MlflowError, got ${String(e)}`);
-    assert.equal(e.errorCode, 'INVALID_PARAMETER_VALUE');
+    assert.equal(e.errorCode, code);
     if (typeof message === 'string') assert.equal(e.message, message);
     else assert.match(e.message, message);
     return true;
@@ -85,10 +85,22 @@ describe('search: registered-model filter and order_by (compat §3.6)', () => {
     rejects(() => parseRegisteredModelOrderBy(['creation_timestamp']), "Invalid order by key 'creation_timestamp' specified. Valid keys are '{'name', 'timestamp'}'");
     rejects(() => parseRegisteredModelOrderBy(['attribute.name']), /^Invalid order by key 'attribute\.name'/);
     rejects(() => parseRegisteredModelOrderBy(['TIMESTAMP']), "Invalid order_by clause 'TIMESTAMP'. Could not be parsed.");
+    rejects(() => parseRegisteredModelOrderBy(['name aCs']), "Invalid ordering key in order_by clause 'name aCs'.");
+    rejects(() => parseRegisteredModelOrderBy(['timestamp ACS']), "Invalid order_by clause 'timestamp ACS'. Could not be parsed.");
     rejects(
-      () => parseRegisteredModelOrderBy(['timestamp', 'last_updated_timestamp DESC']),
+      () => parseRegisteredModelOrderBy(['timestamp', 'last_updated_timestamp DESC'], { rejectDuplicates: true }),
       "`order_by` contains duplicate fields: ['timestamp', 'last_updated_timestamp DESC']",
+      'INTERNAL_ERROR',
     );
+  });
+
+  it('checks order_by before the comparators of the filter, as the SQL store does', () => {
+    rejects(
+      () => buildRegisteredModelSearchQuery({ filter: "name > 'x'", orderBy: ['name', 'name'], offset: 0, limit: 10 }),
+      "`order_by` contains duplicate fields: ['name', 'name']",
+      'INTERNAL_ERROR',
+    );
+    rejects(() => buildRegisteredModelSearchQuery({ filter: "name > 'x'", offset: 0, limit: 10 }), 'Invalid comparator for attribute: >');
   });
 });
 
@@ -142,7 +154,13 @@ describe('search: model-version filter and order_by (compat §3.7)', () => {
   it('rejects unknown and duplicate order keys', () => {
     rejects(() => parseModelVersionOrderBy(['run_id']), /^Invalid attribute key 'run_id' specified\. Valid keys are '\{'name', /);
     rejects(() => parseModelVersionOrderBy(['tags.x']), `Invalid order by key 'x' specified. Valid keys are ${MV_ORDER_KEYS}`);
-    rejects(() => parseModelVersionOrderBy(['name', 'name DESC']), "`order_by` contains duplicate fields: ['name', 'name DESC']");
+    rejects(() => parseModelVersionOrderBy(['name', 'name DESC'], { rejectDuplicates: true }), "`order_by` contains duplicate fields: ['name', 'name DESC']", 'INTERNAL_ERROR');
+    rejects(
+      () => buildModelVersionSearchQuery({ filter: "tags.t > 'x'", orderBy: ['version_number', 'version_number DESC'], offset: 0, limit: 10 }),
+      "`order_by` contains duplicate fields: ['version_number', 'version_number DESC']",
+      'INTERNAL_ERROR',
+    );
+    assert.equal(parseModelVersionOrderBy(['name', 'name DESC']).length, 3);
   });
 });
 

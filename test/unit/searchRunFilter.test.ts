@@ -32,11 +32,11 @@ describe('search: run filter grammar (compat §3.1)', () => {
       assert.equal(raw('metrics.a > 1 AND AND metrics.b < 2').length, 2);
     });
 
-    it('treats an empty, whitespace-only or absent filter as no clauses', () => {
+    it('treats an empty or absent filter as no clauses, and rejects a whitespace-only one', () => {
       assert.deepEqual(raw(''), []);
-      assert.deepEqual(raw('   \t\n'), []);
       assert.deepEqual(raw(undefined), []);
       assert.deepEqual(raw(null), []);
+      rejects(() => raw('   \t\n'), "Invalid filter '   \t\n'. Could not be parsed.");
     });
 
     it('accepts no whitespace around comparators and newlines between clauses', () => {
@@ -52,7 +52,8 @@ describe('search: run filter grammar (compat §3.1)', () => {
       rejects(() => raw('metrics.a IS NULL'), "Invalid clause(s) in filter string: 'metrics.a', 'IS', 'NULL'");
       rejects(() => raw('metrics.a BETWEEN 1 AND 2'), /^Invalid clause\(s\) in filter string: 'metrics\.a', 'BETWEEN'/);
       rejects(() => raw("NOT params.a = 'x'"), /^Invalid clause\(s\) in filter string: 'NOT'/);
-      rejects(() => raw('metrics.a > 1 && metrics.b > 2'), "Invalid clause(s) in filter string: '&&'");
+      rejects(() => raw('metrics.a > 1 && metrics.b > 2'), "Invalid comparison clause. Expected 'Identifier' found 'metrics.a > 1 && metrics.b'");
+      rejects(() => raw('metrics.a > 1 || metrics.b > 2'), "Invalid comparison clause. Expected 'Identifier' found 'metrics.a > 1 || metrics.b'");
       rejects(() => raw('metrics.a > 1 -- note'), "Invalid clause(s) in filter string: '-- note'");
       rejects(() => raw('metrics.a > 1 /* c */'), "Invalid clause(s) in filter string: '/* c */'");
       rejects(() => raw('metrics.a >'), "Invalid clause(s) in filter string: 'metrics.a', '>'");
@@ -106,11 +107,27 @@ describe('search: run filter grammar (compat §3.1)', () => {
       assert.equal(raw("tags.`mlflow.prompt.is_prompt` = 'x'")[0].key, 'mlflow.prompt.is_prompt');
     });
 
-    it('breaks on keys that need quoting', () => {
-      rejects(() => raw("params.in = 'x'"), /^Invalid clause\(s\) in filter string: 'params'/);
-      rejects(() => raw("params.a-b = 'x'"), /^Invalid clause\(s\) in filter string: 'params\.a'/);
-      rejects(() => raw("params.a b = 'x'"), /^Invalid clause\(s\) in filter string: 'params\.a'/);
-      rejects(() => raw("params.a$b = 'x'"), /^Invalid clause\(s\) in filter string: 'params\.a'/);
+    it('breaks on keys that need quoting, with MLflow messages', () => {
+      rejects(() => raw("params.in = 'x'"), "Invalid clause(s) in filter string: 'params.', 'in', '=', ''x''");
+      rejects(() => raw("in = 'x'"), "Invalid clause(s) in filter string: 'in', '=', ''x''");
+      rejects(() => raw("params.a-b = 'x'"), "Invalid comparison clause. Expected 'Identifier' found 'params.a-b'");
+      rejects(() => raw('metrics.a/b > 1'), "Invalid comparison clause. Expected 'Identifier' found 'metrics.a/b'");
+      rejects(() => raw('metrics.a-1 > 2'), "Invalid clause(s) in filter string: 'metrics.a'");
+      rejects(() => raw("params.a b = 'x'"), "Invalid clause(s) in filter string: 'params.a'");
+      rejects(() => raw("params.a$b = 'x'"), "Invalid clause(s) in filter string: 'params.a', '$'");
+    });
+
+    it('reads spaces around the dot as part of the entity or key', () => {
+      const entity = "Invalid entity type 'metrics '. Valid values are ['metric', 'parameter', 'tag', 'attribute', 'dataset']";
+      rejects(() => raw('metrics . a > 1'), entity);
+      rejects(() => raw('metrics .a > 1'), entity);
+      assert.deepEqual(raw('metrics. a > 1'), [{ type: 'metric', key: ' a', comparator: '>', value: '1' }]);
+    });
+
+    it('rejects a value or literal on the left of a comparison', () => {
+      rejects(() => raw("'x' = metrics.a"), "Invalid comparison clause. Expected 'Identifier' found ''x''");
+      rejects(() => raw('1 = metrics.a'), "Invalid comparison clause. Expected 'Identifier' found '1'");
+      rejects(() => raw('metrics.a = metrics.b'), 'Expected numeric value type for metric. Found metrics.b');
     });
 
     it('checks attribute keys, including the aliases', () => {
@@ -136,9 +153,14 @@ describe('search: run filter grammar (compat §3.1)', () => {
     });
 
     it('rejects non-numbers for metrics and numeric attributes', () => {
-      for (const v of ['+1', '1E+3', '0x1F', "'1'", '"1"', 'abc']) {
+      for (const v of ['1E+3', "'1'", '"1"', 'abc']) {
         rejects(() => raw(`metrics.a > ${v}`), `Expected numeric value type for metric. Found ${v}`);
       }
+      // A sign apart from its digits, a plus sign or a hex number is no value token at all.
+      rejects(() => raw('metrics.a > +1'), "Invalid clause(s) in filter string: 'metrics.a', '>', '+', '1'");
+      rejects(() => raw('metrics.a > - 1'), "Invalid clause(s) in filter string: 'metrics.a', '>', '-', '1'");
+      rejects(() => raw('metrics.a > 0x1F'), "Invalid clause(s) in filter string: 'metrics.a', '>', '0x1F'");
+      assert.equal(raw('metrics.a>-1.5e-3')[0].value, '-1.5e-3');
       rejects(() => raw("created > '5'"), "Expected numeric value type for numeric attribute: created. Found '5'");
     });
 

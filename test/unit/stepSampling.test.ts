@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { arraySteps, latticeUnion, sampleSteps, type StepLattice } from '../../src/core/store/sql/stepSampling';
+import { arraySteps, latticeUnion, sampleSteps, type StepLattice } from '../../src/core/store/stepSampling';
 
 /** MLflow's algorithm over a listed step set, written out plainly as the reference. */
 function reference(runs: number[][], maxResults: number, range?: { start: number; end: number }): number[] {
@@ -13,10 +13,7 @@ function reference(runs: number[][], maxResults: number, range?: { start: number
   if (endIdx - startIdx <= maxResults) all.slice(startIdx, endIdx).forEach((s) => chosen.add(s));
   else {
     const n = endIdx - startIdx;
-    for (let i = 0; i < maxResults; i++) {
-      const idx = startIdx + Math.floor((i * n) / maxResults);
-      if (idx < n) chosen.add(all[idx]);
-    }
+    for (let i = 0; i < maxResults; i++) chosen.add(all[startIdx + Math.trunc(i * (n / maxResults))]);
     chosen.add(all[endIdx - 1]);
   }
   for (const b of bounds) if (b >= start && b <= end) chosen.add(b);
@@ -35,10 +32,12 @@ describe('bulk-interval step sampling (MLflow _get_sampled_steps_from_steps)', (
     assert.deepEqual(steps, [0, 2, 5, 7, 9]);
   });
 
-  it('reproduces MLflow\'s quirk: with a start step, indexes past the count are skipped', () => {
-    // 10 steps, range [4, 9]: start_idx 4, n 6; i*1.5 → 4,5,7 (< 6 only: 4, 5), then the last (9).
-    const steps = sampleSteps(arraySteps([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), [], 4, { start: 4, end: 9 });
-    assert.deepEqual(steps, [4, 5, 9]);
+  it('samples a range by rank from its first step, truncating i * (n / max) as Python does', () => {
+    // 10 steps, range [4, 9]: start_idx 4, n 6, interval 1.5 → 4, 5, 7, 8, then the last (9).
+    assert.deepEqual(sampleSteps(arraySteps([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), [], 4, { start: 4, end: 9 }), [4, 5, 7, 8, 9]);
+    // n 30, max 22: i = 11 gives int(11 * (30 / 22)) = 14 (not floor(11 * 30 / 22) = 15).
+    const steps = sampleSteps(arraySteps(Array.from({ length: 30 }, (_, i) => i)), [], 22);
+    assert.ok(steps.includes(14) && !steps.includes(15), steps.join(','));
   });
 
   it('gives MLflow\'s answer from lattices without listing the steps (many random cases)', () => {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { MlflowError } from '../../src/core/errors';
-import { truncateValue, validateName, validateRunId } from '../../src/core/validation';
+import { pyFloat } from '../../src/core/search/pythonRepr';
+import { posixNormpath, truncateValue, validateMetricPoint, validateName, validateParamKey, validateRunId, validateTagKey } from '../../src/core/validation';
 import { hostName, isHostAllowed, isOriginAllowed } from '../../src/core/server/hostCheck';
 import { sqlitePathFromUri } from '../../src/core/storeUri';
 
@@ -15,10 +16,47 @@ describe('validation', () => {
     }
   });
 
-  it('rejects the names MLflow rejects, naming the parameter', () => {
-    for (const name of ['', '.', '/a', '..a', 'a/', 'a//b', 'a/./b', 'a/../b', 'a*b', 'a#b', 'a,b', 'a=b', 'a@b', 'a\\b', 'a\tb']) {
-      rejects(() => validateName(name, 'metrics[3].name'), /for parameter 'metrics\[3\]\.name' supplied: Names may only contain/);
+  it('rejects bad characters with the JSON-encoded name, naming the parameter', () => {
+    for (const name of ['a*b', 'a#b', 'a,b', 'a=b', 'a@b', 'a\\b', 'a\tb', 'e\u0301']) {
+      rejects(() => validateName(name, 'metrics[3].name'), /for parameter 'metrics\[3\]\.name' supplied: Names may only contain alphanumerics/);
     }
+    assert.throws(() => validateName('a\\b', 'key'), {
+      message: `Invalid value "a\\\\b" for parameter 'key' supplied: Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).`,
+    });
+    assert.throws(() => validateName('é*', 'key'), { message: /^Invalid value "\\u00e9\*" for parameter 'key'/ });
+  });
+
+  it('rejects names that resolve to another path, saying what they resolve to', () => {
+    const resolves = (norm: string) =>
+      `Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${norm}'`;
+    const cases: Array<[string, string]> = [['', '.'], ['.', '.'], ['/a', '/a'], ['..a', '..a'], ['a/', 'a'], ['a//b', 'a/b'], ['a/./b', 'a/b'], ['a/../b', 'b'], ['./a', 'a']];
+    for (const [name, norm] of cases) {
+      assert.throws(() => validateName(name, 'key'), { message: `Invalid value ${JSON.stringify(name)} for parameter 'key' supplied: ${resolves(norm)}` }, name);
+    }
+  });
+
+  it('normalises paths like posixpath.normpath', () => {
+    assert.equal(posixNormpath(''), '.');
+    assert.equal(posixNormpath('//a/./b/'), '//a/b');
+    assert.equal(posixNormpath('///a'), '/a');
+    assert.equal(posixNormpath('../a/../..'), '../..');
+    assert.equal(posixNormpath('/..'), '/');
+  });
+
+  it("checks metrics, params and tags in MLflow's order and words", () => {
+    assert.throws(() => validateMetricPoint({ key: 'm', value: 1e16, timestamp: -1 }, 'metrics[0]'), {
+      message: "Invalid value -1 for parameter 'metrics[0].timestamp' supplied: metric 'm' (value=1e+16). Timestamp must be a nonnegative long (64-bit integer) ",
+    });
+    assert.throws(() => validateMetricPoint({ key: 'k'.repeat(251), value: 1, timestamp: 1 }, ''), { message: "'Metric name' exceeds the maximum length of 250 characters" });
+    assert.throws(() => validateParamKey('p'.repeat(251), 'params[1]'), { message: "'Param key' exceeds the maximum length of 250 characters" });
+    assert.throws(() => validateTagKey('t'.repeat(251), 'tags[2]'), { message: "'tags[2].key' exceeds the maximum length of 250 characters" });
+    assert.throws(() => validateTagKey('a/', ''), { message: /^Invalid value "a\/" for parameter 'key' supplied: Names may be treated as files/ });
+  });
+
+  it("prints floats like Python's repr", () => {
+    assert.deepEqual([1, 0.5, 1e16, 1.5e-5, 0.0001, 123456789012345680000, -2, NaN, -Infinity].map(pyFloat), [
+      '1.0', '0.5', '1e+16', '1.5e-05', '0.0001', '1.2345678901234568e+20', '-2.0', 'nan', '-inf',
+    ]);
   });
 
   it('truncates by characters, not bytes', () => {

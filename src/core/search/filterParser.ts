@@ -1,23 +1,15 @@
 /**
- * Splits a search filter into comparisons (compat §3.1): `clause (AND clause)*`, stray ANDs
- * tolerated. Anything that is not a comparison or AND (OR, NOT, parentheses, IS NULL, comments,
- * `;`...) is reported the way MLflow does: "Invalid clause(s) in filter string: ...".
- * Entity-specific rules (which keys, which values) are applied later by the callers.
+ * Splits a search filter into comparisons the way MLflow reads the SQL tokenizer's tree (compat
+ * §3.1): the filter must be one statement; `identifier IN (...)` / `identifier NOT IN (...)` runs
+ * are joined into comparisons; every other top-level token except `AND` and whitespace is an
+ * invalid clause ("Invalid clause(s) in filter string: ..."). Entity-specific rules (which keys,
+ * which values) are applied later by the callers.
  */
 import { MlflowError } from '../errors';
-import {
-  ValueToken,
-  findSemicolon,
-  isNumberLiteral,
-  isWordChar,
-  scanComparator,
-  scanIdentifier,
-  scanQuoted,
-  scanUnit,
-  scanValue,
-  skipSpaces,
-} from './filterLexer';
+import { ValueToken, valueTokenOf } from './filterLexer';
 import { pyStr } from './pythonRepr';
+import { parseStatements } from './sqlGrouping';
+import { SqlToken } from './sqlTree';
 
 /** One `identifier comparator value` clause, every part as written. */
 export interface RawComparison {
@@ -28,7 +20,7 @@ export interface RawComparison {
   value: ValueToken;
 }
 
-/** A comparison MLflow groups but rejects when it is examined (its left side is no identifier). */
+/** A comparison MLflow groups but rejects when it is examined (e.g. its left side is no identifier). */
 export interface RejectedComparison {
   error: string;
 }
@@ -43,70 +35,67 @@ export type InvalidClauseStyle = 'quoted' | 'plain';
  */
 export function splitFilter(filter: string | undefined | null, style: InvalidClauseStyle): FilterItem[] {
   if (!filter) return [];
-  const semi = findSemicolon(filter);
-  if (semi >= 0 && filter.slice(semi + 1).trim() !== '') {
-    throw MlflowError.invalidParameter(
-      `Search filter contained multiple expression ${pyStr(filter)}. Provide AND-ed expression list.`,
-    );
+  const statements = parseStatements(filter);
+  if (statements.length === 0) throw MlflowError.invalidParameter(`Invalid filter '${filter}'. Could not be parsed.`);
+  if (statements.length > 1) {
+    throw MlflowError.invalidParameter(`Search filter contained multiple expression ${pyStr(filter)}. Provide AND-ed expression list.`);
   }
-  const items: FilterItem[] = [];
-  const invalid: string[] = [];
-  let pos = skipSpaces(filter, 0);
-  while (pos < filter.length) {
-    if (isAndAt(filter, pos)) {
-      pos = skipSpaces(filter, pos + 3);
-      continue;
-    }
-    const step = parseComparisonAt(filter, pos);
-    if ('item' in step) items.push(step.item);
-    else invalid.push(filter.slice(pos, step.end));
-    pos = skipSpaces(filter, step.end);
-  }
+  const tokens = joinListComparisons(statements[0].children);
+  const invalid = tokens.filter((t) => !(t.kind === 'Comparison' || t.isWhitespace || t.match('Keyword', 'AND')));
   if (invalid.length > 0) {
-    const listed = style === 'quoted' ? invalid.map((t) => `'${t}'`).join(', ') : invalid.join(', ');
+    const listed = invalid.map((t) => (style === 'quoted' ? `'${t.value}'` : t.value)).join(', ');
     throw MlflowError.invalidParameter(`Invalid clause(s) in filter string: ${listed}`);
   }
-  return items;
+  return tokens.filter((t) => t.kind === 'Comparison').map(comparisonItem);
 }
 
 export function isRejected(item: FilterItem): item is RejectedComparison {
   return 'error' in item;
 }
 
-function isAndAt(s: string, pos: number): boolean {
-  return /^and$/i.test(s.slice(pos, pos + 3)) && !isWordChar(s[pos + 3]) && s[pos + 3] !== '$' && s[pos + 3] !== '#';
+function comparisonItem(comparison: SqlToken): FilterItem {
+  const parts = comparison.children.filter((t) => !t.isWhitespace);
+  if (parts.length !== 3) return { error: `Invalid comparison clause. Expected 3 tokens found ${parts.length}` };
+  if (parts[0].kind !== 'Identifier') return { error: `Invalid comparison clause. Expected 'Identifier' found '${parts[0].value}'` };
+  return { identifier: parts[0].value, comparator: parts[1].value, value: valueTokenOf(parts[2]) };
 }
 
-type Step = { item: FilterItem; end: number } | { end: number };
-
-/** One comparison at pos, or the end of the invalid token found there. */
-function parseComparisonAt(s: string, pos: number): Step {
-  const identEnd = scanIdentifier(s, pos);
-  if (identEnd < 0) return parseLiteralComparisonAt(s, pos) ?? { end: scanUnit(s, pos) };
-  const comparator = scanComparator(s, skipSpaces(s, identEnd));
-  if (!comparator) return { end: identEnd };
-  const value = scanValue(s, skipSpaces(s, comparator.end));
-  if (!value || (comparator.list && value.kind !== 'list')) return { end: identEnd };
-  return {
-    item: { identifier: s.slice(pos, identEnd), comparator: comparator.text, value },
-    end: value.end,
-  };
-}
-
-/** `'a' = 'b'` or `1 = 1`: grouped as a comparison, rejected later for lacking an identifier. */
-function parseLiteralComparisonAt(s: string, pos: number): Step | undefined {
-  let leftEnd: number;
-  if (s[pos] === "'") {
-    leftEnd = scanQuoted(s, pos);
-  } else {
-    leftEnd = scanUnit(s, pos);
-    if (!isNumberLiteral(s.slice(pos, leftEnd))) return undefined;
+/**
+ * Whitespace dropped, `identifier IN (...)` and `identifier NOT IN (...)` joined into comparisons.
+ * Like MLflow, an identifier followed by anything else moves on by four tokens at once, so the
+ * three after it are never examined as the start of a list comparison.
+ */
+function joinListComparisons(children: readonly SqlToken[]): SqlToken[] {
+  const tokens = children.filter((t) => !t.isWhitespace);
+  const joined: SqlToken[] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    const first = tokens[i];
+    if (tokens.length - i < 3) {
+      joined.push(...tokens.slice(i));
+      break;
+    }
+    if (first.kind !== 'Identifier') {
+      joined.push(first);
+      i++;
+      continue;
+    }
+    const [second, third, fourth] = [tokens[i + 1], tokens[i + 2], tokens[i + 3]];
+    if (second.match('Keyword', 'IN') && third.kind === 'Parenthesis') {
+      joined.push(SqlToken.group('Comparison', [first, second, third]));
+      i += 3;
+      continue;
+    }
+    if (fourth === undefined) {
+      joined.push(first, second, third);
+      break;
+    }
+    if (second.match('Keyword', 'NOT') && third.match('Keyword', 'IN') && fourth.kind === 'Parenthesis') {
+      joined.push(SqlToken.group('Comparison', [first, new SqlToken('Keyword', 'NOT IN'), fourth]));
+    } else {
+      joined.push(first, second, third, fourth);
+    }
+    i += 4;
   }
-  if (leftEnd < 0) return undefined;
-  const comparator = scanComparator(s, skipSpaces(s, leftEnd));
-  if (!comparator || comparator.list) return undefined;
-  const value = scanValue(s, skipSpaces(s, comparator.end));
-  if (!value) return undefined;
-  const left = s.slice(pos, leftEnd);
-  return { item: { error: `Invalid comparison clause. Expected 'Identifier' found '${left}'` }, end: value.end };
+  return joined;
 }

@@ -40,7 +40,7 @@ export function splitIdentifier(identifier: string): { entity?: string; key: str
 
 /** A string value: a quoted string or an identifier-like token, whose quotes are then required. */
 export function isStringLike(token: ValueToken): boolean {
-  return token.kind === 'string' || token.kind === 'symbol' || token.kind === 'name';
+  return token.kind === 'string' || token.kind === 'name';
 }
 
 const ILL_FORMED = 'While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.';

@@ -6,8 +6,9 @@
 import { MlflowError } from '../errors';
 import { parseAttributeOrTagIdentifier } from './experimentFilter';
 import { parseOrderByElement } from './orderByParser';
+import { OrderByRules, duplicateOrderByError } from './runOrderBy';
 import { NumericComparator, StringComparator, StringPredicate, isNumericComparator } from './predicates';
-import { pyList, pySet } from './pythonRepr';
+import { pySet } from './pythonRepr';
 import {
   IS_PROMPT_TAG,
   RegistryComparison,
@@ -79,12 +80,16 @@ function toClause(c: RegistryComparison): ModelVersionClause {
 }
 
 export function parseModelVersionFilter(filter: string | undefined | null): ModelVersionFilter {
-  const comparisons = parseModelVersionFilterComparisons(filter);
+  return toModelVersionFilter(parseModelVersionFilterComparisons(filter));
+}
+
+/** Checks the comparators of parsed comparisons and builds the typed filter. */
+export function toModelVersionFilter(comparisons: RegistryComparison[]): ModelVersionFilter {
   return { clauses: comparisons.map(toClause), queryingPrompts: isQueryingPrompts(comparisons) };
 }
 
 /** Effective ordering, default `last_updated_timestamp DESC, name ASC, version_number DESC`, tie-breakers appended. */
-export function parseModelVersionOrderBy(orderBy?: readonly string[] | null): ModelVersionOrderBy[] {
+export function parseModelVersionOrderBy(orderBy?: readonly string[] | null, rules: OrderByRules = {}): ModelVersionOrderBy[] {
   const elements = orderBy && orderBy.length > 0 ? orderBy : ['last_updated_timestamp DESC', 'name ASC', 'version_number DESC'];
   const result: ModelVersionOrderBy[] = [];
   for (const element of elements) {
@@ -93,9 +98,7 @@ export function parseModelVersionOrderBy(orderBy?: readonly string[] | null): Mo
     if (!(ORDER_KEYS as readonly string[]).includes(key)) {
       throw MlflowError.invalidParameter(`Invalid order by key '${key}' specified. Valid keys are ${pySet(ORDER_KEYS)}`);
     }
-    if (result.some((o) => o.key === key)) {
-      throw MlflowError.invalidParameter(`\`order_by\` contains duplicate fields: ${pyList(elements)}`);
-    }
+    if (rules.rejectDuplicates && result.some((o) => o.key === key)) throw duplicateOrderByError(elements);
     result.push({ key: key as ModelVersionOrderKey, ascending });
   }
   if (!result.some((o) => o.key === 'name')) result.push({ key: 'name', ascending: true });
@@ -111,8 +114,10 @@ function clauseSql(c: ModelVersionClause): SqlFragment {
 
 /** Builds `SELECT mv.name, mv.version FROM model_versions mv ... LIMIT ? OFFSET ?`; throws MlflowError on bad input. */
 export function buildModelVersionSearchQuery(opts: ModelVersionSearchQueryOptions): SqlQuery {
-  const { clauses, queryingPrompts } = parseModelVersionFilter(opts.filter);
-  const order = parseModelVersionOrderBy(opts.orderBy);
+  // MLflow's SQL store: filter parse, order_by, then the filter's comparators.
+  const comparisons = parseModelVersionFilterComparisons(opts.filter);
+  const order = parseModelVersionOrderBy(opts.orderBy, { rejectDuplicates: true });
+  const { clauses, queryingPrompts } = toModelVersionFilter(comparisons);
   const kept = queryingPrompts ? clauses : clauses.filter((c) => !(c.entity === 'tag' && c.key === IS_PROMPT_TAG));
   const fragments: SqlFragment[] = [{ sql: "mv.current_stage != 'Deleted_Internal'", params: [] }, ...kept.map(clauseSql)];
   if (!queryingPrompts) fragments.push(excludePromptsSql('model_version_tags', 'mv.name'));

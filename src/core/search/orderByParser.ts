@@ -1,14 +1,14 @@
 /**
- * One `order_by` element: `<identifier> [ASC|DESC]` (compat §3.2). The identifier is scanned like
- * a filter identifier; any whitespace may separate the direction; leading or trailing whitespace,
- * a third token, `NULLS LAST` or a comparison make it unparseable, an unknown word in direction
- * position is an "Invalid ordering key".
+ * One `order_by` element (compat §3.2), read as MLflow does: the clause must tokenize to a single
+ * identifier (which may carry `ASC`/`DESC`), or be the builtin word `timestamp` with an optional
+ * direction; the text is then split like a shell line into the key and at most one direction.
  */
 import { MlflowError } from '../errors';
-import { isKeyword, isSpace, isWordChar, scanIdentifier } from './filterLexer';
+import { shlexSplit } from './shlexSplit';
+import { parseStatements } from './sqlGrouping';
 
 export interface OrderByElement {
-  /** The identifier as written, e.g. `metrics.acc` or `` params.`a b` ``. */
+  /** The key as written, surrounding whitespace removed, e.g. `metrics.acc` or `` params.`a b` ``. */
   identifier: string;
   ascending: boolean;
 }
@@ -17,22 +17,36 @@ function unparseable(orderBy: string): MlflowError {
   return MlflowError.invalidParameter(`Invalid order_by clause '${orderBy}'. Could not be parsed.`);
 }
 
-export function parseOrderByElement(orderBy: string): OrderByElement {
-  const identEnd = scanIdentifier(orderBy, 0);
-  if (identEnd <= 0) throw unparseable(orderBy);
-  const identifier = orderBy.slice(0, identEnd);
-  // sqlparse types `timestamp` as a builtin and only the exact lower-case spelling is special-cased.
-  if (/^timestamp$/i.test(identifier) && identifier !== 'timestamp') throw unparseable(orderBy);
-  if (identEnd === orderBy.length) return { identifier, ascending: true };
+/** The clause's key text (with its direction, if any) as the tokenizer groups it. */
+function clauseText(orderBy: string): string {
+  const statements = parseStatements(orderBy);
+  if (statements.length !== 1) throw unparseable(orderBy);
+  const tokens = statements[0].children;
+  const isTimestamp = tokens[0].match('Name.Builtin', 'timestamp');
+  if (tokens.length === 1 && tokens[0].kind === 'Identifier') return tokens[0].value;
+  if (tokens.length === 1 && isTimestamp) return 'timestamp';
+  const last = tokens[tokens.length - 1];
+  if (isTimestamp && tokens.slice(1, -1).every((t) => t.isWhitespace) && last.type === 'Keyword.Order') return `timestamp ${last.value}`;
+  throw unparseable(orderBy);
+}
 
-  let pos = identEnd;
-  while (pos < orderBy.length && isSpace(orderBy[pos])) pos++;
-  if (pos === identEnd || pos === orderBy.length) throw unparseable(orderBy);
-  let end = pos;
-  while (end < orderBy.length && (isWordChar(orderBy[end]) || orderBy[end] === '$' || orderBy[end] === '#')) end++;
-  if (end === pos || end !== orderBy.length) throw unparseable(orderBy);
-  const direction = orderBy.slice(pos, end).toLowerCase();
-  if (direction === 'asc' || direction === 'desc') return { identifier, ascending: direction === 'asc' };
-  if (isKeyword(direction)) throw unparseable(orderBy);
-  throw MlflowError.invalidParameter(`Invalid ordering key in order_by clause '${orderBy}'.`);
+export function parseOrderByElement(orderBy: string): OrderByElement {
+  let key = clauseText(orderBy);
+  let ascending = true;
+  const words = shlexSplit(key.replace(/`/g, '"'));
+  if (words.length > 2) throw unparseable(orderBy);
+  if (words.length === 2) {
+    const direction = words[1].toLowerCase();
+    if (direction !== 'asc' && direction !== 'desc') {
+      throw MlflowError.invalidParameter(`Invalid ordering key in order_by clause '${orderBy}'.`);
+    }
+    ascending = direction === 'asc';
+    key = words[0];
+  }
+  return { identifier: pyStrip(key), ascending };
+}
+
+/** Python's str.strip(): Unicode whitespace removed at both ends. */
+function pyStrip(s: string): string {
+  return s.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/gu, '');
 }

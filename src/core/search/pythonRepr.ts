@@ -74,3 +74,35 @@ export function pyTruthy(value: unknown): boolean {
 export function pyIsLower(s: string): boolean {
   return /[\p{Lowercase}]/u.test(s) && !/[\p{Uppercase}\p{Lt}]/u.test(s);
 }
+
+/** Python's `json.dumps(value, sort_keys=True, separators=(",", ":"))`: non-ASCII escaped as \uXXXX. */
+export function pyJsonDumps(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  if (value === undefined) return 'null';
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : value === Infinity ? 'Infinity' : value === -Infinity ? '-Infinity' : JSON.stringify(value);
+  if (Array.isArray(value)) return '[' + value.map(pyJsonDumps).join(',') + ']';
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    return '{' + keys.map((k) => `${pyJsonDumps(k)}:${pyJsonDumps((value as Record<string, unknown>)[k])}`).join(',') + '}';
+  }
+  return JSON.stringify(value);
+}
+
+/** Python's `repr()` of a float: shortest digits, `1.0` for whole numbers, exponent from 1e16 and below 1e-4. */
+export function pyFloat(value: number): string {
+  if (Number.isNaN(value)) return 'nan';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
+  const [mantissa, expText] = value.toExponential().split('e');
+  const exp = Number(expText);
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace('-', '').replace('.', '');
+  if (exp < -4 || exp >= 16) {
+    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  const whole = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+  const frac = digits.slice(exp + 1);
+  return `${sign}${whole}.${frac || '0'}`;
+}

@@ -5,8 +5,8 @@
  */
 import { MlflowError } from '../errors';
 import { parseOrderByElement } from './orderByParser';
+import { OrderByRules, duplicateOrderByError } from './runOrderBy';
 import { StringComparator, isStringComparator } from './predicates';
-import { pyList } from './pythonRepr';
 import {
   IS_PROMPT_TAG,
   RegistryComparison,
@@ -46,7 +46,11 @@ export function parseRegisteredModelFilterComparisons(filter: string | undefined
 }
 
 export function parseRegisteredModelFilter(filter: string | undefined | null): RegisteredModelFilter {
-  const comparisons = parseRegisteredModelFilterComparisons(filter);
+  return toRegisteredModelFilter(parseRegisteredModelFilterComparisons(filter));
+}
+
+/** Checks the comparators of parsed comparisons and builds the typed filter. */
+export function toRegisteredModelFilter(comparisons: RegistryComparison[]): RegisteredModelFilter {
   const clauses = comparisons.map((c): RegisteredModelClause => {
     const op = c.comparator;
     if (!isStringComparator(op)) {
@@ -60,7 +64,7 @@ export function parseRegisteredModelFilter(filter: string | undefined | null): R
 }
 
 /** Effective ordering (SQL store rules): name / timestamp / last_updated_timestamp, then `name ASC`. */
-export function parseRegisteredModelOrderBy(orderBy?: readonly string[] | null): RegisteredModelOrderBy[] {
+export function parseRegisteredModelOrderBy(orderBy?: readonly string[] | null, rules: OrderByRules = {}): RegisteredModelOrderBy[] {
   const result: RegisteredModelOrderBy[] = [];
   for (const element of orderBy ?? []) {
     const { identifier, ascending } = parseOrderByElement(element);
@@ -69,9 +73,7 @@ export function parseRegisteredModelOrderBy(orderBy?: readonly string[] | null):
       throw MlflowError.invalidParameter(`Invalid order by key '${key}' specified. Valid keys are '{'name', 'timestamp'}'`);
     }
     const column = key === 'name' ? 'name' : 'last_updated_time';
-    if (result.some((o) => o.column === column)) {
-      throw MlflowError.invalidParameter(`\`order_by\` contains duplicate fields: ${pyList(orderBy ?? [])}`);
-    }
+    if (rules.rejectDuplicates && result.some((o) => o.column === column)) throw duplicateOrderByError(orderBy ?? []);
     result.push({ column, ascending });
   }
   if (!result.some((o) => o.column === 'name')) result.push({ column: 'name', ascending: true });
@@ -85,8 +87,10 @@ function clauseSql(c: RegisteredModelClause): SqlFragment {
 
 /** Builds `SELECT rm.name FROM registered_models rm ... LIMIT ? OFFSET ?`; throws MlflowError on bad input. */
 export function buildRegisteredModelSearchQuery(opts: RegisteredModelSearchQueryOptions): SqlQuery {
-  const { clauses, queryingPrompts } = parseRegisteredModelFilter(opts.filter);
-  const order = parseRegisteredModelOrderBy(opts.orderBy);
+  // MLflow's SQL store: filter parse, order_by, then the filter's comparators.
+  const comparisons = parseRegisteredModelFilterComparisons(opts.filter);
+  const order = parseRegisteredModelOrderBy(opts.orderBy, { rejectDuplicates: true });
+  const { clauses, queryingPrompts } = toRegisteredModelFilter(comparisons);
   const kept = queryingPrompts ? clauses : clauses.filter((c) => !(c.entity === 'tag' && c.key === IS_PROMPT_TAG));
   const fragments = kept.map(clauseSql);
   if (!queryingPrompts) fragments.push(excludePromptsSql('registered_model_tags', 'rm.name'));

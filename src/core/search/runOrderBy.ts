@@ -1,7 +1,8 @@
 /**
- * Run `order_by` (compat §3.2) as MLflow's SQL store reads it: each element parsed, aliases
- * resolved, datasets and duplicate fields rejected, then the tie-breakers appended:
- * `start_time DESC` (unless already ordered by start time) and `run_id ASC`.
+ * Run `order_by` (compat §3.2): each element parsed, aliases resolved, datasets rejected, then the
+ * tie-breakers appended: `start_time DESC` (unless already ordered by start time) and `run_id ASC`.
+ * MLflow's SQL store also rejects a field named twice, as an internal error (HTTP 500); its file
+ * store accepts it.
  */
 import { MlflowError } from '../errors';
 import { parseOrderByElement } from './orderByParser';
@@ -17,8 +18,18 @@ export interface RunOrderBy {
   ascending: boolean;
 }
 
+export interface OrderByRules {
+  /** Reject a field named twice (MLflow's SQL stores), checked as each element is read. */
+  rejectDuplicates?: boolean;
+}
+
+/** The SQL stores' answer to a field named twice in order_by: no error code, so HTTP 500. */
+export function duplicateOrderByError(orderBy: readonly string[]): MlflowError {
+  return new MlflowError('INTERNAL_ERROR', `\`order_by\` contains duplicate fields: ${pyList(orderBy)}`);
+}
+
 /** The effective ordering for a run search, tie-breakers included. */
-export function parseRunOrderBy(orderBy?: readonly string[] | null): RunOrderBy[] {
+export function parseRunOrderBy(orderBy?: readonly string[] | null, rules: OrderByRules = {}): RunOrderBy[] {
   const result: RunOrderBy[] = [];
   const seen = new Set<string>();
   for (const element of orderBy ?? []) {
@@ -30,9 +41,7 @@ export function parseRunOrderBy(orderBy?: readonly string[] | null): RunOrderBy[
     const entity: RunOrderEntity = parsed.type === 'parameter' ? 'param' : parsed.type;
     const key = entity === 'attribute' ? translateRunKeyAlias(parsed.key) : parsed.key;
     const field = `${entity}\u0000${key}`;
-    if (seen.has(field)) {
-      throw MlflowError.invalidParameter(`\`order_by\` contains duplicate fields: ${pyList(orderBy ?? [])}`);
-    }
+    if (rules.rejectDuplicates && seen.has(field)) throw duplicateOrderByError(orderBy ?? []);
     seen.add(field);
     result.push({ entity, key, ascending });
   }

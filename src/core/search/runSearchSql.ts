@@ -48,7 +48,7 @@ const ENTITY_TABLES = { metric: 'latest_metrics', param: 'params', tag: 'tags' }
 export function buildRunSearchQuery(opts: RunSearchQueryOptions): SqlQuery {
   // MLflow's order of checks: filter parse, order_by, then comparators.
   const comparisons = parseRunFilterComparisons(opts.filter);
-  const order = parseRunOrderBy(opts.orderBy);
+  const order = parseRunOrderBy(opts.orderBy, { rejectDuplicates: true });
   const clauses = toRunClauses(comparisons);
 
   const joins: string[] = [];

@@ -1,9 +1,10 @@
 import { MlflowError } from '../errors';
+import { pyJsonDumps } from '../search/pythonRepr';
 
 type Source = Record<string, unknown>;
 
 /** Python's name for a JSON value's type, as MLflow's type hints print it. */
-function pythonType(value: unknown): string {
+export function pythonType(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType';
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
@@ -14,7 +15,7 @@ function pythonType(value: unknown): string {
 
 export function invalidValue(field: string, value: unknown): MlflowError {
   return MlflowError.invalidParameter(
-    `Invalid value ${JSON.stringify(value)} for parameter '${field}' supplied:  Hint: Value was of type '${pythonType(value)}'. ` +
+    `Invalid value ${pyJsonDumps(value)} for parameter '${field}' supplied:  Hint: Value was of type '${pythonType(value)}'. ` +
       'See the API docs for more information about request parameters.',
   );
 }
@@ -39,13 +40,15 @@ export class RequestFields {
     private readonly prefix = '',
   ) {}
 
-  private raw(name: string): unknown {
+  /** The value as sent (the first one of a repeated query parameter). */
+  raw(name: string): unknown {
     const value = this.source[name];
     if (this.fromQuery && Array.isArray(value)) return value[0];
     return value;
   }
 
-  private path(name: string): string {
+  /** The field's path for messages, e.g. `metrics[2].key`. */
+  path(name: string): string {
     return this.prefix + name;
   }
 
@@ -87,6 +90,8 @@ export class RequestFields {
     const value = this.raw(name);
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'number') return value;
+    // Protobuf's JSON reader converts a boolean given for a double with float(): true is 1.0.
+    if (typeof value === 'boolean') return value ? 1 : 0;
     if (typeof value === 'string') {
       if (value in NON_FINITE) return NON_FINITE[value];
       if (value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
@@ -95,6 +100,7 @@ export class RequestFields {
   }
 
   requiredDouble(name: string): number {
+    if (this.raw(name) === '') throw missingValue(this.path(name));
     const value = this.double(name);
     if (value === undefined) throw missingValue(this.path(name));
     return value;
@@ -105,6 +111,7 @@ export class RequestFields {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'boolean') return value;
     if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+    if (this.fromQuery) throw MlflowError.invalidParameter(`Invalid boolean value: ${String(value)}, must be 'true' or 'false'.`);
     throw invalidValue(this.path(name), value);
   }
 

@@ -2,7 +2,9 @@ import { MlflowError } from '../../errors';
 import type { TrackingStore } from '../../store/trackingStore';
 import type { RequestFields } from '../requestFields';
 import type { ApiHandler, RouteTable } from '../router';
-import { readMaxResults, readViewType } from './viewType';
+import { checkArtifactLocationUrl } from './artifactLocationCheck';
+import { experimentsMaxResults } from './maxResults';
+import { readViewType } from './viewType';
 
 function tagsOf(fields: RequestFields): Array<{ key: string; value: string }> {
   return fields.objectList('tags').map((t) => ({ key: t.requiredString('key'), value: t.string('value') ?? '' }));
@@ -11,11 +13,11 @@ function tagsOf(fields: RequestFields): Array<{ key: string; value: string }> {
 /** experiments/* endpoints (compat §1.4). */
 export function registerExperimentRoutes(api: RouteTable<ApiHandler>, store: TrackingStore): void {
   api.add('POST', 'experiments/create', async ({ fields }) => {
-    const experimentId = await store.createExperiment({
-      name: fields.requiredString('name'),
-      artifactLocation: fields.string('artifact_location') || undefined,
-      tags: tagsOf(fields),
-    });
+    const name = fields.requiredString('name');
+    const artifactLocation = fields.string('artifact_location') ?? '';
+    const tags = tagsOf(fields);
+    checkArtifactLocationUrl(artifactLocation);
+    const experimentId = await store.createExperiment({ name, artifactLocation: artifactLocation || undefined, tags });
     return { experiment_id: experimentId };
   });
 
@@ -34,7 +36,7 @@ export function registerExperimentRoutes(api: RouteTable<ApiHandler>, store: Tra
     const page = await store.searchExperiments({
       filter: fields.string('filter'),
       viewType: readViewType(fields, 'view_type'),
-      maxResults: readMaxResults(fields, 1000, 50000),
+      maxResults: experimentsMaxResults(fields),
       orderBy: fields.stringList('order_by'),
       pageToken: fields.string('page_token'),
     });

@@ -1,6 +1,44 @@
+import type { Metric } from '../../entities';
+import { MlflowError } from '../../errors';
 import type { TrackingStore } from '../../store/trackingStore';
 import type { ApiHandler, RouteTable } from '../router';
+import { readBulkIntervalRequest, readHistoryBulkRequest, type HistoryBulkRequest } from './metricValidation';
 import { runIdOf } from './runHandlers';
+
+/** A point of get-history-bulk, with its run (keys in the order MLflow's JSON encoder sorts them). */
+interface BulkPoint {
+  key: string;
+  run_id: string;
+  step: number;
+  timestamp: number;
+  value: number;
+}
+
+/**
+ * get-history-bulk as MLflow's SQL store answers it: the histories of the distinct runs in
+ * ascending run id order, each ordered by (timestamp, step, value), at most max_results points in
+ * all (zero gives none; a negative number drops that many from the end). Runs without the metric,
+ * or unknown, contribute nothing.
+ */
+async function historyBulk(store: TrackingStore, req: HistoryBulkRequest): Promise<BulkPoint[]> {
+  const points: BulkPoint[] = [];
+  const cap = req.maxResults > 0 ? req.maxResults : Infinity;
+  for (const runId of [...new Set(req.runIds)].sort()) {
+    if (points.length >= cap) break;
+    let history: Metric[];
+    try {
+      history = (await store.getMetricHistory({ runId, metricKey: req.metricKey })).items;
+    } catch (e) {
+      if (e instanceof MlflowError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') continue;
+      throw e;
+    }
+    const num = (v: number) => (Number.isNaN(v) ? 0 : v);
+    const sorted = [...history].sort((a, b) => a.timestamp - b.timestamp || a.step - b.step || num(a.value) - num(b.value));
+    for (const m of sorted) points.push({ key: m.key, run_id: runId, step: m.step, timestamp: m.timestamp, value: m.value });
+  }
+  if (req.maxResults === 0) return [];
+  return req.maxResults > 0 ? points.slice(0, req.maxResults) : points.slice(0, req.maxResults);
+}
 
 /** metrics/* endpoints: paged history, and sampled histories for charts (compat §1.4, §1.7). */
 export function registerMetricRoutes(api: RouteTable<ApiHandler>, store: TrackingStore): void {
@@ -18,29 +56,16 @@ export function registerMetricRoutes(api: RouteTable<ApiHandler>, store: Trackin
   });
 
   api.add('GET', 'metrics/get-history-bulk-interval', async ({ fields }) => {
-    const metrics = await store.getMetricHistoryBulkInterval({
-      runIds: fields.stringList('run_ids'),
-      metricKey: fields.requiredString('metric_key'),
-      startStep: fields.int('start_step'),
-      endStep: fields.int('end_step'),
-      maxResults: fields.int('max_results') ?? 2500,
-    });
+    const metrics = await store.getMetricHistoryBulkInterval(readBulkIntervalRequest(fields));
     return metrics.length > 0 ? { metrics } : {};
   });
 
-  /** The UI's bulk history: whole histories of up to 100 runs, ascending run id. */
-  api.add('GET', 'metrics/get-history-bulk', async ({ fields }) => {
-    const runIds = [...new Set(fields.stringList('run_id'))].sort();
-    const metricKey = fields.requiredString('metric_key');
-    const cap = Math.min(fields.int('max_results') ?? 25000, 25000);
-    const metrics: object[] = [];
-    for (const runId of runIds.slice(0, 100)) {
-      const page = await store.getMetricHistory({ runId, metricKey, maxResults: cap - metrics.length || 1 });
-      for (const m of page.items) {
-        if (metrics.length >= cap) break;
-        metrics.push({ ...m, run_id: runId });
-      }
+  /** The UI's bulk history: served under the ajax prefix only, from the query string only. */
+  api.add('GET', 'metrics/get-history-bulk', async ({ raw }) => {
+    const url = new URL(raw.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/ajax-api/')) {
+      throw new MlflowError('ENDPOINT_NOT_FOUND', `No API endpoint is served at GET ${url.pathname}.`);
     }
-    return metrics.length > 0 ? { metrics } : {};
+    return { metrics: await historyBulk(store, readHistoryBulkRequest(url.searchParams)) };
   });
 }

@@ -1,4 +1,3 @@
-import { MlflowError } from '../../errors';
 import type { RequestFields } from '../requestFields';
 
 /** Request-field helpers shared by the registry handlers. */
@@ -6,17 +5,6 @@ import type { RequestFields } from '../requestFields';
 /** Tags of a create request; a missing key is "" and fails the tag-name check, as in MLflow. */
 export function registryTagsOf(fields: RequestFields): Array<{ key: string; value: string }> {
   return fields.objectList('tags').map((t) => ({ key: t.string('key') ?? '', value: t.string('value') ?? '' }));
-}
-
-/** `max_results` of a registry search: the proto default when absent, else an integer in 1..max. */
-export function registryMaxResults(fields: RequestFields, fallback: number, max: number): number {
-  const value = fields.int('max_results') ?? fallback;
-  if (value > max || value < 1) {
-    throw MlflowError.invalidParameter(
-      `Invalid value ${value} for parameter 'max_results' supplied. See the API docs for more information about request parameters.`,
-    );
-  }
-  return value;
 }
 
 /** A search answer: the list and the token only when present. */

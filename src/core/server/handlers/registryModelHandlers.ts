@@ -1,6 +1,7 @@
 import type { RegistryApi } from '../../store/registryApi';
 import type { ApiHandler, RouteTable } from '../router';
-import { registryMaxResults, registryTagsOf, searchBody } from './registryFields';
+import { registryTagsOf, searchBody } from './registryFields';
+import { registeredModelsMaxResults } from './maxResults';
 
 /** registered-models/* endpoints, aliases included (compat §1.5). */
 export function registerRegisteredModelRoutes(api: RouteTable<ApiHandler>, registry: RegistryApi): void {
@@ -36,7 +37,7 @@ export function registerRegisteredModelRoutes(api: RouteTable<ApiHandler>, regis
       'registered_models',
       await models.search({
         filter: fields.string('filter'),
-        maxResults: registryMaxResults(fields, 100, 1000),
+        maxResults: registeredModelsMaxResults(fields),
         orderBy: fields.stringList('order_by'),
         pageToken: fields.string('page_token'),
       }),

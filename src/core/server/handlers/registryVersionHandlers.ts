@@ -1,6 +1,7 @@
 import type { RegistryApi } from '../../store/registryApi';
 import type { ApiHandler, RouteTable } from '../router';
-import { registryMaxResults, registryTagsOf, searchBody } from './registryFields';
+import { registryTagsOf, searchBody } from './registryFields';
+import { modelVersionsMaxResults } from './maxResults';
 
 /** model-versions/* endpoints (compat §1.5). */
 export function registerModelVersionRoutes(api: RouteTable<ApiHandler>, registry: RegistryApi): void {
@@ -52,7 +53,7 @@ export function registerModelVersionRoutes(api: RouteTable<ApiHandler>, registry
       'model_versions',
       await versions.search({
         filter: fields.string('filter'),
-        maxResults: registryMaxResults(fields, 200000, 200000),
+        maxResults: modelVersionsMaxResults(fields),
         orderBy: fields.stringList('order_by'),
         pageToken: fields.string('page_token'),
       }),

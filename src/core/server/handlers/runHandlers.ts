@@ -1,8 +1,10 @@
 import { RunStatus, RUN_STATUSES, type DatasetInput, type MetricPoint } from '../../entities';
 import type { TrackingStore } from '../../store/trackingStore';
+import { validateMetricPoint, validateParamKey, validateRunId, validateTagKey } from '../../validation';
 import { missingValue, type RequestFields } from '../requestFields';
 import type { ApiHandler, RouteTable } from '../router';
-import { readMaxResults, readViewType } from './viewType';
+import { runsMaxResults } from './maxResults';
+import { readViewType } from './viewType';
 
 const STATUS_NUMBERS: Record<number, RunStatus> = { 1: 'RUNNING', 2: 'SCHEDULED', 3: 'FINISHED', 4: 'FAILED', 5: 'KILLED' };
 
@@ -13,11 +15,10 @@ export function runIdOf(fields: RequestFields, acceptRunUuid: boolean): string {
   return id;
 }
 
+/** A metric of log-metric or log-batch; key, value and timestamp are required (empty counts as missing). */
 export function metricOf(f: RequestFields): MetricPoint {
-  const key = f.string('key');
-  if (key === undefined) throw missingValue(`key`);
   const metric: MetricPoint = {
-    key,
+    key: f.requiredString('key'),
     value: f.requiredDouble('value'),
     timestamp: f.requiredInt('timestamp'),
     step: f.int('step') ?? 0,
@@ -31,12 +32,9 @@ export function metricOf(f: RequestFields): MetricPoint {
   return metric;
 }
 
+/** Key-value pairs (tags, params); a missing or empty key is reported with its path, e.g. `tags[1].key`. */
 function keyValues(list: RequestFields[]): Array<{ key: string; value: string }> {
-  return list.map((t) => {
-    const key = t.string('key');
-    if (key === undefined) throw missingValue('key');
-    return { key, value: t.string('value') ?? '' };
-  });
+  return list.map((t) => ({ key: t.requiredString('key'), value: t.string('value') ?? '' }));
 }
 
 function datasetInputsOf(fields: RequestFields): DatasetInput[] {
@@ -95,7 +93,7 @@ export function registerRunRoutes(api: RouteTable<ApiHandler>, store: TrackingSt
       experimentIds: fields.stringList('experiment_ids'),
       filter: fields.string('filter'),
       viewType: readViewType(fields, 'run_view_type'),
-      maxResults: readMaxResults(fields, 1000, 50000),
+      maxResults: runsMaxResults(fields),
       orderBy: fields.stringList('order_by'),
       pageToken: fields.string('page_token'),
     });
@@ -105,18 +103,30 @@ export function registerRunRoutes(api: RouteTable<ApiHandler>, store: TrackingSt
     return body;
   });
 
+  // Keys and values are checked here, before the run is looked up, in MLflow's order and wording.
   api.add('POST', 'runs/log-metric', async ({ fields }) => {
-    await store.logMetric(runIdOf(fields, true), metricOf(fields));
+    const runId = runIdOf(fields, true);
+    const metric = metricOf(fields);
+    validateMetricPoint(metric, '');
+    await store.logMetric(runId, metric);
     return {};
   });
 
   api.add('POST', 'runs/log-parameter', async ({ fields }) => {
-    await store.logParam(runIdOf(fields, true), fields.requiredString('key'), fields.string('value') ?? '');
+    const runId = runIdOf(fields, true);
+    const key = fields.requiredString('key');
+    const value = fields.string('value') ?? '';
+    validateParamKey(key, '');
+    await store.logParam(runId, key, value);
     return {};
   });
 
   api.add('POST', 'runs/set-tag', async ({ fields }) => {
-    await store.setTag(runIdOf(fields, true), fields.requiredString('key'), fields.string('value') ?? '');
+    const runId = runIdOf(fields, true);
+    const key = fields.requiredString('key');
+    const value = fields.string('value') ?? '';
+    validateTagKey(key, '');
+    await store.setTag(runId, key, value);
     return {};
   });
 
@@ -126,12 +136,16 @@ export function registerRunRoutes(api: RouteTable<ApiHandler>, store: TrackingSt
   });
 
   api.add('POST', 'runs/log-batch', async ({ fields }) => {
-    await store.logBatch({
-      runId: runIdOf(fields, false),
-      metrics: fields.objectList('metrics').map(metricOf),
-      params: keyValues(fields.objectList('params')),
-      tags: keyValues(fields.objectList('tags')),
-    });
+    const runId = runIdOf(fields, false);
+    const metrics = fields.objectList('metrics').map(metricOf);
+    const params = keyValues(fields.objectList('params'));
+    const tags = keyValues(fields.objectList('tags'));
+    // MLflow checks the run id's form, then every entity, then the batch limits and duplicate param keys.
+    validateRunId(runId);
+    metrics.forEach((m, i) => validateMetricPoint(m, `metrics[${i}]`));
+    params.forEach((p, i) => validateParamKey(p.key, `params[${i}]`));
+    tags.forEach((t, i) => validateTagKey(t.key, `tags[${i}]`));
+    await store.logBatch({ runId, metrics, params, tags });
     return {};
   });
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { MetricWithRunId, Page } from '../../entities';
 import { MlflowError } from '../../errors';
 import { decodeOffsetToken } from '../../search/pageToken';
-import { validateBulkInterval } from '../sql/metricHistory';
+import { arraySteps, sampleSteps } from '../stepSampling';
 import type { BulkIntervalRequest, MetricHistoryRequest } from '../trackingStore';
 import type { FileCache } from './fileCache';
 import { keyFilePath } from './fileLayout';
@@ -98,25 +98,17 @@ export class FileMetricHistory {
    * (step, timestamp). Unknown runs answer RESOURCE_DOES_NOT_EXIST, as MLflow's handler does.
    */
   async bulkInterval(req: BulkIntervalRequest): Promise<MetricWithRunId[]> {
-    validateBulkInterval(req);
-    const runIds = [...new Set(req.runIds)];
+    const runIds = req.runIds;
     try {
-      const files = await Promise.all(runIds.map(async (id) => (await this.metricFile(id, req.metricKey)).file));
+      const files: string[] = [];
+      for (const id of runIds) files.push((await this.metricFile(id, req.metricKey)).file);
       const perRun = await Promise.all(files.map((f) => this.metricFiles.steps(f, req.metricKey, 'run')));
       const all = new Set<number>();
       for (const r of perRun) for (const s of r.steps) all.add(s);
       if (all.size === 0) return [];
-      const allSteps = [...all].sort((a, b) => a - b);
-      const start = req.startStep ?? 0;
-      const end = req.endStep ?? allSteps[allSteps.length - 1];
-      const chosen = sampleSteps(
-        allSteps.filter((s) => s >= start && s <= end),
-        req.maxResults,
-      );
-      for (const r of perRun) {
-        if (r.min !== undefined && r.min >= start && r.min <= end) chosen.add(r.min);
-        if (r.max !== undefined && r.max >= start && r.max <= end) chosen.add(r.max);
-      }
+      const bounds = perRun.filter((r) => r.min !== undefined && r.max !== undefined).map((r) => ({ min: r.min!, max: r.max! }));
+      const range = req.startStep !== undefined && req.endStep !== undefined ? { start: req.startStep, end: req.endStep } : undefined;
+      const chosen = new Set(sampleSteps(arraySteps([...all].sort((a, b) => a - b)), bounds, req.maxResults, range));
       const result: MetricWithRunId[] = [];
       for (let i = 0; i < runIds.length; i++) {
         const points = await this.metricFiles.pointsAtSteps(files[i], req.metricKey, 'run', chosen);
@@ -128,17 +120,4 @@ export class FileMetricHistory {
       throw asMlflowError(e);
     }
   }
-}
-
-/** All steps when they fit, else `max` evenly spaced positions plus the last step. */
-export function sampleSteps(inRange: readonly number[], max: number): Set<number> {
-  const chosen = new Set<number>();
-  if (inRange.length <= max) {
-    inRange.forEach((s) => chosen.add(s));
-    return chosen;
-  }
-  const n = inRange.length;
-  for (let i = 0; i < max; i++) chosen.add(inRange[Math.floor((i * n) / max)]);
-  chosen.add(inRange[n - 1]);
-  return chosen;
 }

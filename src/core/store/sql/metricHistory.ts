@@ -3,7 +3,7 @@ import { MlflowError } from '../../errors';
 import type { SqlDatabase } from '../db/database';
 import type { BulkIntervalRequest, MetricHistoryRequest } from '../trackingStore';
 import { decodeOffsetToken } from '../../search/pageToken';
-import { arraySteps, latticeUnion, sampleSteps, type SortedSteps, type StepLattice } from './stepSampling';
+import { arraySteps, latticeUnion, sampleSteps, type SortedSteps, type StepLattice } from '../stepSampling';
 import { StepSummaries, type StepSummary } from './stepSummaries';
 
 interface PointRow {
@@ -61,6 +61,9 @@ export class MetricHistoryReader {
   /** MLflow's bulk-interval read: sampled steps (stepSampling.ts), then each run's points at them. */
   async bulkInterval(req: BulkIntervalRequest): Promise<MetricWithRunId[]> {
     const { runIds, metricKey, maxResults } = req;
+    for (const runId of runIds) {
+      if (!(await this.db.get('SELECT 1 AS x FROM runs WHERE run_uuid = ?', [runId]))) throw MlflowError.notFound(`Run with id=${runId} not found`);
+    }
     const summaries: StepSummary[] = [];
     for (const runId of runIds) {
       const summary = await this.summary(runId, metricKey);
@@ -150,20 +153,4 @@ function decodeHistoryCursor(token: string | undefined): { offset: number; after
     return { offset, after: after as [number, number, number, number] };
   }
   return { offset };
-}
-
-export function validateBulkInterval(req: BulkIntervalRequest): void {
-  if (req.runIds.length === 0) throw MlflowError.invalidParameter('GetMetricHistoryBulkInterval request must specify at least one run_id.');
-  if (req.runIds.length > 100) {
-    throw MlflowError.invalidParameter(`GetMetricHistoryBulkInterval request cannot specify more than 100 run_ids. Received ${req.runIds.length} run_ids.`);
-  }
-  if ((req.startStep === undefined) !== (req.endStep === undefined)) {
-    throw MlflowError.invalidParameter('If either start step or end step are specified, both must be specified.');
-  }
-  if (req.startStep !== undefined && req.endStep !== undefined && req.startStep > req.endStep) {
-    throw MlflowError.invalidParameter('end_step must be greater than start_step. ');
-  }
-  if (req.maxResults < 1 || req.maxResults > 2500) {
-    throw MlflowError.invalidParameter(`max_results must be between 1 and 2500. Received ${req.maxResults}.`);
-  }
 }

@@ -1,7 +1,6 @@
 import type { KeyValue, Page } from '../../entities';
 import { MlflowError } from '../../errors';
-import { decodeOffsetToken } from '../../search/pageToken';
-import { pageOfKeys } from './paging';
+import { atOffset, pageOfKeys } from './paging';
 import { buildRegisteredModelSearchQuery } from '../../search/registeredModelSearch';
 import type { SqlDatabase, SqlReader, SqlSession } from '../db/database';
 import type { RegistryReader } from './registryReader';
@@ -121,14 +120,9 @@ export class RegisteredModelTable {
   }
 
   async search(req: SearchRegisteredModelsRequest): Promise<Page<RegisteredModel>> {
-    const offset = decodeOffsetToken(req.pageToken);
-    const { sql, params } = buildRegisteredModelSearchQuery({
-      filter: req.filter,
-      orderBy: req.orderBy,
-      offset,
-      limit: req.maxResults + 1,
-    });
-    const names = (await this.db.all<{ name: string }>(sql, params)).map((r) => r.name);
+    const built = buildRegisteredModelSearchQuery({ filter: req.filter, orderBy: req.orderBy, offset: 0, limit: req.maxResults + 1 });
+    const { query, offset } = atOffset(built, req.pageToken);
+    const names = (await this.db.all<{ name: string }>(query.sql, query.params)).map((r) => r.name);
     return pageOfKeys(names, req.maxResults, offset, async (page) => {
       const rows: RegisteredModelRow[] = [];
       for (const n of page) {

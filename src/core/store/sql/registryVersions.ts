@@ -1,8 +1,7 @@
 import type { KeyValue, Page } from '../../entities';
 import { MlflowError } from '../../errors';
 import { buildModelVersionSearchQuery } from '../../search/modelVersionSearch';
-import { decodeOffsetToken } from '../../search/pageToken';
-import { pageOfKeys } from './paging';
+import { atOffset, pageOfKeys } from './paging';
 import type { SqlDatabase, SqlReader, SqlSession } from '../db/database';
 import { recordModelVersionOnLoggedModel } from './registryModelVersionsTag';
 import { RegistryReader, versionKey } from './registryReader';
@@ -174,9 +173,9 @@ export class ModelVersionTable {
     if (req.maxResults < 1) {
       throw MlflowError.invalidParameter(`Invalid value for max_results. It must be a positive integer, but got ${req.maxResults}`);
     }
-    const offset = decodeOffsetToken(req.pageToken);
-    const { sql, params } = buildModelVersionSearchQuery({ filter: req.filter, orderBy: req.orderBy, offset, limit: req.maxResults + 1 });
-    const keys = await this.db.all<{ name: string; version: number }>(sql, params);
+    const built = buildModelVersionSearchQuery({ filter: req.filter, orderBy: req.orderBy, offset: 0, limit: req.maxResults + 1 });
+    const { query, offset } = atOffset(built, req.pageToken);
+    const keys = await this.db.all<{ name: string; version: number }>(query.sql, query.params);
     return pageOfKeys(keys, req.maxResults, offset, async (page) => {
       const rows = new Map((await this.reader.versionRows([...new Set(page.map((k) => k.name))])).map((r) => [versionKey(r.name, r.version), r]));
       return this.reader.versions(

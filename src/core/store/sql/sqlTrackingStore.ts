@@ -1,7 +1,7 @@
 import type { DatasetInput, Experiment, Metric, MetricPoint, MetricWithRunId, Page, Run, RunInfo } from '../../entities';
 import { MlflowError } from '../../errors';
 import { decodeOffsetToken } from '../../search/pageToken';
-import { pageOfKeys } from './paging';
+import { atOffset, fullPageOfKeys, pageOfKeys } from './paging';
 import { buildExperimentSearchQuery } from '../../search/experimentSearchSql';
 import { buildRunSearchQuery } from '../../search/runSearchSql';
 import type { SqlDatabase } from '../db/database';
@@ -19,7 +19,7 @@ import type {
 } from '../trackingStore';
 import { ExperimentTable } from './experiments';
 import { LoggedModelTable } from './loggedModels';
-import { MetricHistoryReader, validateBulkInterval } from './metricHistory';
+import { MetricHistoryReader } from './metricHistory';
 import { RunDataWriter } from './runData';
 import { RunReader } from './runReader';
 import { RunTable } from './runs';
@@ -141,17 +141,17 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async searchRuns(req: SearchRunsRequest): Promise<Page<Run>> {
-    const offset = decodeOffsetToken(req.pageToken);
-    const { sql, params } = buildRunSearchQuery({
+    const built = buildRunSearchQuery({
       experimentIds: req.experimentIds,
       filter: req.filter,
       viewType: req.viewType,
       orderBy: req.orderBy,
-      offset,
-      limit: req.maxResults + 1,
+      offset: 0,
+      limit: req.maxResults,
     });
-    const ids = (await this.db.all<Record<string, string>>(sql, params)).map(firstColumn);
-    return pageOfKeys(ids, req.maxResults, offset, (pageIds) => this.reader.runs(pageIds));
+    const { query, offset } = atOffset(built, req.pageToken);
+    const ids = (await this.db.all<Record<string, string>>(query.sql, query.params)).map(firstColumn);
+    return fullPageOfKeys(ids, req.maxResults, offset, (pageIds) => this.reader.runs(pageIds));
   }
 
   logBatch(req: LogBatchRequest): Promise<void> {
@@ -183,6 +183,7 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async getMetricHistory(req: MetricHistoryRequest): Promise<Page<Metric>> {
+    await this.reader.require(req.runId);
     if (req.maxResults !== undefined && req.maxResults < 1) {
       throw MlflowError.invalidParameter(`Invalid value ${req.maxResults} for parameter 'max_results' supplied. It must be a positive integer`);
     }
@@ -190,7 +191,6 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async getMetricHistoryBulkInterval(req: BulkIntervalRequest): Promise<MetricWithRunId[]> {
-    validateBulkInterval(req);
     return this.histories.bulkInterval(req);
   }
 

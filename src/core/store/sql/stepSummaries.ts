@@ -1,5 +1,5 @@
 import type { SqlDatabase } from '../db/database';
-import type { StepLattice } from './stepSampling';
+import type { StepLattice } from '../stepSampling';
 
 /** What is known about the steps of one (run, metric key): a gapless lattice, or irregular steps. */
 export type StepSummary = { kind: 'lattice'; lattice: StepLattice } | { kind: 'irregular'; min: number; max: number };

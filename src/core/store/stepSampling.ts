@@ -1,13 +1,12 @@
 /**
- * MLflow's step sampling for `metrics/get-history-bulk-interval` (mlflow/server/handlers.py,
- * `_get_sampled_steps_from_steps`), computed without listing every step when the runs' steps lie
+ * MLflow's step sampling for `metrics/get-history-bulk-interval`, computed without listing every step when the runs' steps lie
  * on one lattice (every `stride`-th step from `base`, no gaps: what a training loop logs).
  *
- * MLflow sorts the distinct steps of all runs, keeps the ones in [start, end], and if there are
- * more than max_results picks `steps[start_idx + int(i * n / max_results)]` for i < max_results
- * while that index is below n (an absolute index compared with a count: with start_idx > 0 the
- * last picks are skipped), plus the last step in range; then it adds each run's first and last
- * step when they are in range.
+ * MLflow (3.5+, AbstractStore.get_metric_history_bulk_interval) sorts the distinct steps of all
+ * runs, keeps the ones in [start, end] (start 0 and end the last step when no range is given),
+ * and if there are more than max_results picks `steps[start_idx + int(i * (n / max_results))]`
+ * for i < max_results — the float division first, as Python computes it — plus the last step in
+ * range; then it adds each run's first and last step when they are in range.
  */
 
 /** The distinct steps of one run, when they form a gapless lattice. */
@@ -121,10 +120,7 @@ export function sampleSteps(
     for (let i = startIdx; i < endIdx; i++) chosen.add(all.at(i));
   } else {
     const interval = n / maxResults;
-    for (let i = 0; i < maxResults; i++) {
-      const index = startIdx + Math.floor(i * interval);
-      if (index < n) chosen.add(all.at(index));
-    }
+    for (let i = 0; i < maxResults; i++) chosen.add(all.at(startIdx + Math.trunc(i * interval)));
     chosen.add(all.at(endIdx - 1));
   }
   for (const { min, max } of runBounds) {
