@@ -108,8 +108,13 @@ export function parseExperimentFilter(filter: string | undefined | null): Experi
 
 /** Effective ordering: default `creation_time DESC, experiment_id ASC`; `experiment_id DESC` appended when absent. */
 export function parseExperimentOrderBy(orderBy?: readonly string[] | null): ExperimentOrderBy[] {
-  const elements = orderBy && orderBy.length > 0 ? orderBy : ['creation_time DESC', 'experiment_id ASC'];
-  const result = elements.map((element): ExperimentOrderBy => {
+  if (!orderBy || orderBy.length === 0) {
+    return [
+      { key: 'creation_time', ascending: false },
+      { key: 'experiment_id', ascending: true },
+    ];
+  }
+  const result = orderBy.map((element): ExperimentOrderBy => {
     const { identifier, ascending } = parseOrderByElement(element);
     const { type, key } = parseAttributeOrTagIdentifier(identifier.trim(), ORDER_KEYS);
     if (type !== 'attribute') throw MlflowError.invalidParameter(`Invalid order_by entity: ${type}`);
