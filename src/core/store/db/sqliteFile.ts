@@ -26,7 +26,7 @@ export interface SqliteFileOptions {
 /** Pages in the WAL before it is checkpointed into the database (SQLite's default is 1000). */
 const AUTOCHECKPOINT_PAGES = 1000;
 /** SQLite's page cache, in KiB (negative cache_size). */
-const CACHE_KIB = 16 * 1024;
+const CACHE_KIB = 8 * 1024;
 
 /**
  * MLflow's schema in a SQLite file, paged from disk by SQLite itself (node-sqlite3-wasm):
@@ -229,6 +229,8 @@ function enterWalMode(db: Database, dbPath: string): void {
     db.exec('PRAGMA synchronous = FULL');
     db.exec('PRAGMA foreign_keys = ON');
     db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
+    // Sorts and statement journals stay in memory: the wasm VFS has no anonymous temporary files.
+    db.exec('PRAGMA temp_store = MEMORY');
     db.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   } catch (e) {
     throw new StoreOpenError(`${dbPath} could not be opened for writing: ${(e as Error).message}`);

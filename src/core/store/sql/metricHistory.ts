@@ -37,25 +37,33 @@ export class MetricHistoryReader {
   async history(req: MetricHistoryRequest): Promise<Page<Metric>> {
     const cursor = decodeHistoryCursor(req.pageToken);
     const limit = req.maxResults;
-    let sql = 'SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ?';
+    // The integer columns are read as floats: no BigInt per value on the way out of SQLite.
+    let sql =
+      'SELECT m.value AS v, CAST(m.timestamp AS DOUBLE PRECISION) AS t, CAST(m.step AS DOUBLE PRECISION) AS s, m.is_nan AS n ' +
+      'FROM metrics AS m WHERE m.run_uuid = ? AND m.key = ?';
     const params: Array<string | number> = [req.runId, req.metricKey];
     if (cursor.after) {
-      sql += ' AND (timestamp, step, value, is_nan) > (?, ?, ?, ?)';
+      sql += ' AND (m.timestamp, m.step, m.value, m.is_nan) > (?, ?, ?, ?)';
       params.push(...cursor.after);
     }
-    sql += ' ORDER BY timestamp, step, value, is_nan';
+    sql += ' ORDER BY m.timestamp, m.step, m.value, m.is_nan';
     if (limit !== undefined) {
       sql += cursor.after ? ' LIMIT ?' : ' LIMIT ? OFFSET ?';
       params.push(limit + 1);
       if (!cursor.after) params.push(cursor.offset);
     }
-    const rows = await this.db.all<PointRow>(sql, params);
+    const rows = await this.db.all<{ v: number; t: number; s: number; n: number }>(sql, params);
     const more = limit !== undefined && rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    const items = page.map((r) => toMetric(req.metricKey, r));
+    const count = more ? limit! : rows.length;
+    const key = req.metricKey;
+    const items: Metric[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const r = rows[i];
+      items[i] = { key, value: r.n ? NaN : r.v, timestamp: r.t, step: r.s };
+    }
     if (!more) return { items };
-    const last = page[page.length - 1];
-    return { items, nextPageToken: encodeHistoryCursor(cursor.offset + limit!, [last.timestamp ?? 0, last.step, last.value, last.is_nan]) };
+    const last = rows[count - 1];
+    return { items, nextPageToken: encodeHistoryCursor(cursor.offset + limit!, [last.t, last.s, last.v, last.n]) };
   }
 
   /** MLflow's bulk-interval read: sampled steps (stepSampling.ts), then each run's points at them. */
@@ -77,10 +85,11 @@ export class MetricHistoryReader {
     if (steps.length === 0) return result;
     const list = JSON.stringify(steps);
     for (const runId of runIds) {
+      // The steps drive the join, so each is one seek on the (run, key, step) index.
       const rows = await this.db.all<PointRow>(
-        'SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? AND step IN (SELECT value FROM json_each(?)) ' +
-          'ORDER BY step, timestamp, value LIMIT ?',
-        [runId, metricKey, list, MAX_POINTS_PER_RUN],
+        'SELECT m.value, m.timestamp, m.step, m.is_nan FROM json_each(?) AS s CROSS JOIN metrics AS m ' +
+          'WHERE m.run_uuid = ? AND m.key = ? AND m.step = s.value ORDER BY m.step, m.timestamp, m.value LIMIT ?',
+        [list, runId, metricKey, MAX_POINTS_PER_RUN],
       );
       for (const r of rows) result.push({ ...toMetric(metricKey, r), run_id: runId });
     }
@@ -122,14 +131,15 @@ export class MetricHistoryReader {
       const next = (await this.db.get<{ s: number }>('SELECT MIN(step) AS s FROM metrics WHERE run_uuid = ? AND key = ? AND step > ?', [runId, key, min]))!.s;
       const stride = next - min;
       const expected = (max - min) / stride + 1;
+      // `step >= min` lets the narrow (run, key, step) index serve the count.
       const counts = (await this.db.get<{ n: number; off: number | null }>(
-        'SELECT COUNT(*) AS n, SUM((step - ?) % ? != 0) AS off FROM metrics WHERE run_uuid = ? AND key = ?',
-        [min, stride, runId, key],
+        'SELECT COUNT(*) AS n, SUM((step - ?) % ? != 0) AS off FROM metrics WHERE run_uuid = ? AND key = ? AND step >= ?',
+        [min, stride, runId, key, min],
       ))!;
       let lattice = counts.off === 0 && counts.n === expected;
       if (!lattice && counts.off === 0 && Number.isInteger(expected) && counts.n > expected) {
         // Some steps were logged more than once: count them once.
-        const distinct = (await this.db.get<{ n: number }>('SELECT COUNT(DISTINCT step) AS n FROM metrics WHERE run_uuid = ? AND key = ?', [runId, key]))!.n;
+        const distinct = (await this.db.get<{ n: number }>('SELECT COUNT(DISTINCT step) AS n FROM metrics WHERE run_uuid = ? AND key = ? AND step >= ?', [runId, key, min]))!.n;
         lattice = distinct === expected;
       }
       summary = lattice ? { kind: 'lattice', lattice: { min, max, stride } } : { kind: 'irregular', min, max };

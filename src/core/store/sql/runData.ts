@@ -57,11 +57,14 @@ export class RunDataWriter {
   ) {}
 
   /** Runs a transaction that logs metrics to a run, then brings the run's step summaries up to date. */
-  private async writeMetricsOf<T>(runId: string, metrics: MetricPoint[], fn: Parameters<SqlDatabase['write']>[0]): Promise<T> {
+  private async writeMetricsOf(runId: string, metrics: MetricPoint[], fn: (w: SqlSession, fresh: Set<string>) => Promise<void>): Promise<void> {
     try {
-      const result = (await this.db.write(fn)) as T;
-      if (metrics.length > 0) this.summaries.noteSteps(runId, metrics);
-      return result;
+      let fresh = new Set<string>();
+      await this.db.write(async (w) => {
+        fresh = new Set<string>();
+        await fn(w, fresh);
+      });
+      if (metrics.length > 0) this.summaries.noteSteps(runId, metrics, fresh);
     } catch (e) {
       this.summaries.forget(runId);
       throw e;
@@ -88,9 +91,9 @@ export class RunDataWriter {
 
   async logMetric(runId: string, metric: MetricPoint): Promise<void> {
     validateMetric(metric, 'name');
-    await this.writeMetricsOf(runId, [metric], async (w) => {
+    await this.writeMetricsOf(runId, [metric], async (w, fresh) => {
       const run = await this.reader.requireActive(runId, w);
-      await writeMetrics(w, runId, [metric], run.experiment_id);
+      await writeMetrics(w, runId, [metric], run.experiment_id, fresh);
     });
   }
 
@@ -114,7 +117,7 @@ export class RunDataWriter {
       throw MlflowError.invalidParameter(`Duplicate parameter keys have been submitted: [${[...duplicates].map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`);
     }
     const tags = req.tags.map((t, i) => validatedTag(t.key, t.value, `tags[${i}].key`));
-    await this.writeMetricsOf(runId, metrics, async (w) => {
+    await this.writeMetricsOf(runId, metrics, async (w, freshKeys) => {
       const run = await this.reader.requireActive(runId, w);
       const conflicts: Array<{ key: string; old_value: string; new_value: string }> = [];
       const fresh: KeyValue[] = [];
@@ -129,7 +132,7 @@ export class RunDataWriter {
         );
       }
       for (const p of fresh) await w.run('INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)', [p.key, p.value, runId]);
-      await writeMetrics(w, runId, metrics, run.experiment_id);
+      await writeMetrics(w, runId, metrics, run.experiment_id, freshKeys);
       for (const t of tags) {
         await upsertTag(w, runId, t.key, t.value);
         if (t.key === RUN_NAME_TAG) await w.run('UPDATE runs SET name = ? WHERE run_uuid = ?', [t.value, runId]);
@@ -216,7 +219,11 @@ function isLater(a: StoredPoint, b: StoredPoint): boolean {
  * statements, then moves each key's latest value once: to the batch's greatest point when that
  * beats the stored one, which is what applying the points one by one would leave.
  */
-export async function writeMetrics(w: SqlSession, runId: string, metrics: MetricPoint[], experimentId: number): Promise<void> {
+/**
+ * `fresh` (optional) receives the keys the run had no point for before: their step summaries can
+ * start from this batch (stepSummaries.ts).
+ */
+export async function writeMetrics(w: SqlSession, runId: string, metrics: MetricPoint[], experimentId: number, fresh?: Set<string>): Promise<void> {
   const points: StoredPoint[] = metrics.map((m) => {
     const { value, isNan } = storedMetricValue(m.value);
     return [m.key, value, m.timestamp, m.step ?? 0, isNan];
@@ -240,6 +247,7 @@ export async function writeMetrics(w: SqlSession, runId: string, metrics: Metric
     if (!current || isLater(p, current)) latest.set(p[0], p);
   }
   for (const [key, value, timestamp, step, isNan] of latest.values()) {
+    if (fresh && !(await w.get('SELECT 1 AS x FROM latest_metrics WHERE key = ? AND run_uuid = ?', [key, runId]))) fresh.add(key);
     await w.run(UPSERT_LATEST, [key, value, timestamp, step, isNan, runId]);
   }
   for (const m of metrics) {

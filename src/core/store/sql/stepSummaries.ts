@@ -34,31 +34,37 @@ export class StepSummaries {
     keys.set(key, summary);
   }
 
-  /** Applies committed points: a lattice grows at its ends; anything else drops the summary. */
-  noteSteps(runId: string, points: Array<{ key: string; step?: number }>): void {
-    const keys = this.byRun.get(runId);
-    if (!keys) return;
+  /**
+   * Applies committed points. Keys in `fresh` had no point before this batch: their summary starts
+   * from it. Otherwise a lattice grows at its ends (the steps are applied outwards in order);
+   * anything else drops the summary, to be computed again when asked for.
+   */
+  noteSteps(runId: string, points: Array<{ key: string; step?: number }>, fresh: Set<string> = new Set()): void {
+    if (!this.db.soleWriter) return;
+    const byKey = new Map<string, number[]>();
     for (const { key, step = 0 } of points) {
-      const summary = keys.get(key);
-      if (!summary) continue;
-      if (summary.kind === 'irregular') {
-        // Still listed step by step: only its bounds move.
-        summary.min = Math.min(summary.min, step);
-        summary.max = Math.max(summary.max, step);
+      let steps = byKey.get(key);
+      if (!steps) byKey.set(key, (steps = []));
+      steps.push(step);
+    }
+    for (const [key, steps] of byKey) {
+      const sorted = [...new Set(steps)].sort((a, b) => a - b);
+      if (fresh.has(key)) {
+        this.set(runId, key, summaryOf(sorted));
         continue;
       }
-      const l = summary.lattice;
-      if (l.stride === 0) {
-        if (step !== l.min) summary.lattice = { min: Math.min(l.min, step), max: Math.max(l.max, step), stride: Math.abs(step - l.min) };
-      } else if (step >= l.min && step <= l.max && (step - l.min) % l.stride === 0) {
-        // Already on the lattice.
-      } else if (step === l.max + l.stride) {
-        l.max = step;
-      } else if (step === l.min - l.stride) {
-        l.min = step;
-      } else {
-        keys.delete(key);
+      const keys = this.byRun.get(runId);
+      const summary = keys?.get(key);
+      if (!keys || !summary) continue;
+      if (summary.kind === 'irregular') {
+        // Still listed step by step: only its bounds move.
+        summary.min = Math.min(summary.min, sorted[0]);
+        summary.max = Math.max(summary.max, sorted[sorted.length - 1]);
+        continue;
       }
+      const below = sorted.filter((s) => s < summary.lattice.min).reverse();
+      const rest = sorted.filter((s) => s >= summary.lattice.min);
+      if (![...rest, ...below].every((step) => extend(summary.lattice, step))) keys.delete(key);
     }
   }
 
@@ -66,4 +72,27 @@ export class StepSummaries {
   forget(runId: string): void {
     this.byRun.delete(runId);
   }
+}
+
+/** Whether the lattice still describes the steps once `step` is added (it may grow by one stride at an end). */
+function extend(l: StepLattice, step: number): boolean {
+  if (l.stride === 0) {
+    if (step !== l.min) Object.assign(l, { min: Math.min(l.min, step), max: Math.max(l.max, step), stride: Math.abs(step - l.min) });
+    return true;
+  }
+  if (step >= l.min && step <= l.max) return (step - l.min) % l.stride === 0;
+  if (step === l.max + l.stride) l.max = step;
+  else if (step === l.min - l.stride) l.min = step;
+  else return false;
+  return true;
+}
+
+/** The summary of a run's first steps (sorted, distinct). */
+function summaryOf(sorted: number[]): StepSummary {
+  const min = sorted[0];
+  const max = sorted[sorted.length - 1];
+  if (sorted.length === 1) return { kind: 'lattice', lattice: { min, max, stride: 0 } };
+  const stride = sorted[1] - sorted[0];
+  for (let i = 2; i < sorted.length; i++) if (sorted[i] - sorted[i - 1] !== stride) return { kind: 'irregular', min, max };
+  return { kind: 'lattice', lattice: { min, max, stride } };
 }
