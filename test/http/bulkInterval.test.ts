@@ -91,4 +91,20 @@ describe('metrics/get-history-bulk-interval on large and irregular histories', f
     await check([strided], 64);
     await check([dense, strided], 320, [4000, 6000]);
   });
+
+  it('keeps answering as MLflow when steps arrive out of order, below the first step, or leave a gap', async () => {
+    const id = await run();
+    const points = (steps: number[]) => steps.map((step, i) => ({ key: 'loss', value: step * 2, timestamp: 5000 + i, step }));
+    const check = async (maxResults: number) => {
+      const histories = new Map([[id, await history(id)]]);
+      assert.deepEqual(await sampled([id], maxResults), expected(histories, maxResults));
+    };
+    await log(id, points(Array.from({ length: 3000 }, (_, i) => 5000 + 2999 - i))); // newest first
+    await check(100);
+    await log(id, points([4999, 4998, 4997])); // before the first step, in reverse
+    await check(100);
+    await log(id, points([9000])); // a gap: the steps are no longer one lattice
+    await check(100);
+    await check(3);
+  });
 });
