@@ -10,7 +10,7 @@ import { ForeignAccessGuard } from './foreignAccess';
 import { prepareStoreFile, type PreparedFile } from './sqliteFileSetup';
 import { sqliteWasm } from './sqliteWasm';
 import { StatementPool } from './statementPool';
-import { WriteQueue } from './writeQueue';
+import { GroupCommit } from './groupCommit';
 
 export interface SqliteFileOptions {
   dbPath: string;
@@ -33,7 +33,8 @@ const CACHE_KIB = 8 * 1024;
  * nothing is held in memory beyond SQLite's page cache.
  *
  * Durability is SQLite's: WAL mode with synchronous=FULL, so a commit is fsynced before write()
- * resolves, and a crash is recovered from the WAL on the next open. The lock is kept in the
+ * resolves (transactions that arrive together share one commit: groupCommit.ts), and a crash is
+ * recovered from the WAL on the next open. The lock is kept in the
  * process (locking_mode=EXCLUSIVE) because the wasm VFS has no shared memory; one writer per
  * store is the caller's StoreLock. On close the WAL is checkpointed and the file goes back to
  * rollback-journal mode: a plain SQLite database with no side files, as MLflow expects it.
@@ -43,10 +44,18 @@ export class SqliteFileDatabase implements SqlDatabase {
   readonly readOnly = false;
   readonly generation = 0;
   readonly soleWriter = true;
-  private readonly queue = new WriteQueue();
+  private readonly commits = new GroupCommit({
+    session: this.sessionOf(),
+    exec: (sql) => this.pool.exec(sql),
+    inTransaction: () => this.pool.db.inTransaction,
+    beforeGroup: () => {
+      this.assertOpen();
+      this.checkForeignAccess();
+    },
+    afterCommit: () => this.guard.noteWal(),
+  });
   private readonly guard: ForeignAccessGuard;
   private closed = false;
-  private session: SqlSession;
 
   private constructor(
     private pool: StatementPool,
@@ -54,7 +63,6 @@ export class SqliteFileDatabase implements SqlDatabase {
     readonly file: PreparedFile,
   ) {
     this.guard = new ForeignAccessGuard(options.dbPath);
-    this.session = this.sessionOf();
   }
 
   /** Opens (or creates) a store for writing; the caller holds the store's lock. */
@@ -101,21 +109,7 @@ export class SqliteFileDatabase implements SqlDatabase {
   }
 
   write<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
-    return this.queue.run(async () => {
-      this.assertOpen();
-      this.checkForeignAccess();
-      this.pool.exec('BEGIN IMMEDIATE');
-      let result: T;
-      try {
-        result = await fn(this.session);
-        this.pool.exec('COMMIT');
-      } catch (e) {
-        if (this.pool.db.inTransaction) this.pool.exec('ROLLBACK');
-        throw e;
-      }
-      this.guard.noteWal();
-      return result;
-    });
+    return this.commits.submit(fn);
   }
 
   readOnlyError(): MlflowError {
@@ -180,9 +174,8 @@ export class SqliteFileDatabase implements SqlDatabase {
   /** Checkpoints the WAL into the file, leaves WAL mode and closes. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.queue.run(async () => {
-      this.closed = true;
-    });
+    await this.commits.idle();
+    this.closed = true;
     const db = this.pool.db;
     this.pool.clear();
     try {
