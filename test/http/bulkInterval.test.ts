@@ -103,8 +103,29 @@ describe('metrics/get-history-bulk-interval on large and irregular histories', f
     await check(100);
     await log(id, points([4999, 4998, 4997])); // before the first step, in reverse
     await check(100);
-    await log(id, points([9000])); // a gap: the steps are no longer one lattice
+    await log(id, points([9000])); // a gap: two runs of steps on the lattice
     await check(100);
     await check(3);
+    await log(id, points([9003])); // off the lattice: the steps are listed from now on
+    await check(100);
+  });
+
+  it('answers as MLflow while batches of one run arrive out of order (asynchronous logging)', async () => {
+    const id = await run();
+    const other = await run();
+    const batch = (from: number, stride = 1) => Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: i, timestamp: 9000 + i, step: from + i * stride }));
+    const check = async (ids: string[], maxResults: number) => {
+      const histories = new Map<string, Point[]>();
+      for (const r of ids) histories.set(r, await history(r));
+      assert.deepEqual(await sampled(ids, maxResults), expected(histories, maxResults));
+    };
+    await log(id, batch(2000));
+    await log(id, batch(0));
+    await check([id], 320);
+    await log(id, batch(1000));
+    await log(other, batch(0, 10));
+    await check([id], 320);
+    await check([id, other], 320);
+    await check([id, other], 50);
   });
 });

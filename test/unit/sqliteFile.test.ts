@@ -121,6 +121,40 @@ describe('SqliteFileDatabase (node-sqlite3-wasm, WAL)', () => {
     await db.close();
   });
 
+  it('commits concurrent transactions together, rolling back only the one that fails', async () => {
+    const db = await open(dbPath);
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        db.write(async (w) => {
+          await w.run("INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage) VALUES (?, ?, 'x', 'active')", [i + 1, `e${i + 1}`]);
+          if (i === 4) throw new Error('the fifth fails');
+          return i;
+        }),
+      ),
+    );
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    assert.deepEqual(await names(db), ['Default', 'e1', 'e2', 'e3', 'e4', 'e6', 'e7', 'e8', 'e9', 'e10']);
+    await db.close();
+  });
+
+  it('settles a transaction submitted just as the one before it settles, whatever the timing', async () => {
+    const db = await open(dbPath);
+    for (let hops = 0; hops < 8; hops++) {
+      let second: Promise<number> | undefined;
+      const first = insertExperiment(db, 100 + 2 * hops, `first${hops}`);
+      void first.then(async () => {
+        for (let i = 0; i < hops; i++) await null;
+        second = insertExperiment(db, 101 + 2 * hops, `second${hops}`);
+      });
+      await first;
+      for (let i = 0; i < hops + 2; i++) await null;
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the second write never settled (${hops} hops)`)), 2000));
+      assert.equal(await Promise.race([second!, timeout]), 1);
+    }
+    assert.equal((await names(db)).length, 17);
+    await db.close();
+  });
+
   it('refuses a file that is not a SQLite database and leaves it untouched', async () => {
     fs.writeFileSync(dbPath, 'hello, I am a text file that happens to be called mlflow.db');
     await assert.rejects(open(dbPath), (e: Error) => e instanceof StoreOpenError && /is not a SQLite database/.test(e.message));

@@ -54,5 +54,12 @@ export interface SqlDatabase extends SqlReader {
   readonly generation: number;
   /** Whether this process is the only writer, so caches of derived data stay valid between writes. */
   readonly soleWriter: boolean;
+  /**
+   * Where caches of derived data may be kept across restarts (a file path), and fingerprints of the
+   * data as it was found when opened and as it was left by close(): when a new open finds the
+   * fingerprint a clean close left, nothing changed the data in between. Undefined where caches
+   * cannot outlive the process.
+   */
+  readonly persistence?: { cacheFile: string; openedAs: string; closedAs?: string };
   close(): Promise<void>;
 }

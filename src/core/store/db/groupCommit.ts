@@ -29,22 +29,28 @@ const MAX_GROUP = 64;
  */
 export class GroupCommit {
   private readonly pending: PendingWrite[] = [];
-  private draining: Promise<void> | undefined;
+  /** Set and cleared synchronously, so a write submitted as the last group settles is never left behind. */
+  private active = false;
+  private draining: Promise<void> = Promise.resolve();
 
   constructor(private readonly target: GroupTarget) {}
 
   submit<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      this.draining ??= this.drain().finally(() => (this.draining = undefined));
+      if (!this.active) {
+        this.active = true;
+        this.draining = this.drain();
+      }
     });
   }
 
   /** Resolves once every submitted transaction has finished. */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.active) await this.draining;
   }
 
+  /** Runs groups until none waits; `active` is cleared in the same step that finds the queue empty. */
   private async drain(): Promise<void> {
     while (this.pending.length > 0) {
       const group = this.pending.splice(0, MAX_GROUP);
@@ -54,8 +60,15 @@ export class GroupCommit {
         for (const w of group) w.reject(e);
         continue;
       }
-      await this.runGroup(group);
+      try {
+        await this.runGroup(group);
+      } catch (e) {
+        // A statement of the group's own bookkeeping failed: nothing of the group is kept.
+        if (this.target.inTransaction()) this.target.exec('ROLLBACK');
+        for (const w of group) w.reject(e); // settled promises ignore this
+      }
     }
+    this.active = false;
   }
 
   private async runGroup(group: PendingWrite[]): Promise<void> {

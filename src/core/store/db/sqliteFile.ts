@@ -7,7 +7,7 @@ import { StoreOpenError } from '../storeOpenError';
 import type { Params, SqlDatabase, SqlSession } from './database';
 import { SQLITE_DIALECT } from './dialect';
 import { ForeignAccessGuard } from './foreignAccess';
-import { prepareStoreFile, type PreparedFile } from './sqliteFileSetup';
+import { fileFingerprint, prepareStoreFile, type PreparedFile } from './sqliteFileSetup';
 import { sqliteWasm } from './sqliteWasm';
 import { StatementPool } from './statementPool';
 import { GroupCommit } from './groupCommit';
@@ -44,6 +44,7 @@ export class SqliteFileDatabase implements SqlDatabase {
   readonly readOnly = false;
   readonly generation = 0;
   readonly soleWriter = true;
+  readonly persistence: { cacheFile: string; openedAs: string; closedAs?: string };
   private readonly commits = new GroupCommit({
     session: this.sessionOf(),
     exec: (sql) => this.pool.exec(sql),
@@ -63,6 +64,7 @@ export class SqliteFileDatabase implements SqlDatabase {
     readonly file: PreparedFile,
   ) {
     this.guard = new ForeignAccessGuard(options.dbPath);
+    this.persistence = { cacheFile: `${options.dbPath}.runlens-cache.json`, openedAs: file.fingerprint };
   }
 
   /** Opens (or creates) a store for writing; the caller holds the store's lock. */
@@ -188,6 +190,7 @@ export class SqliteFileDatabase implements SqlDatabase {
     } finally {
       db.close();
     }
+    this.persistence.closedAs = fileFingerprint(this.options.dbPath);
   }
 
   private readonly log = (message: string): void => {

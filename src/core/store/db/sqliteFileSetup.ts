@@ -12,6 +12,8 @@ const SQLITE_MAGIC = 'SQLite format 3\u0000';
 export interface PreparedFile {
   /** The store was created by this open. */
   readonly isNew: boolean;
+  /** The file as found, before it was opened (fileFingerprint). */
+  readonly fingerprint: string;
   /** A store Runlens did not create, written because of readWrite (known after finish). */
   foreign: boolean;
   /** Before anything is written: refuses a store Runlens may not write (reads only). */
@@ -49,6 +51,7 @@ export function prepareStoreFile(dbPath: string, options: SetupOptions): Prepare
     else fs.writeFileSync(dbPath, '');
     return newStore(options, copied);
   }
+  const fingerprint = fileFingerprint(dbPath);
   checkHeader(dbPath);
   if (hasHotJournal(dbPath)) {
     throw new StoreOpenError(
@@ -60,6 +63,7 @@ export function prepareStoreFile(dbPath: string, options: SetupOptions): Prepare
   let applicationId = 0;
   const file: PreparedFile = {
     isNew: false,
+    fingerprint,
     foreign: false,
     check(pool) {
       const identity = readIdentity(pool);
@@ -81,6 +85,7 @@ export function prepareStoreFile(dbPath: string, options: SetupOptions): Prepare
 function newStore(options: SetupOptions, fromImage: boolean): PreparedFile {
   return {
     isNew: true,
+    fingerprint: '',
     foreign: false,
     check() {},
     initialize(pool) {
@@ -138,4 +143,21 @@ function refuseLegacyJournal(dbPath: string): void {
         'Start that version once on this store to fold them in (it does so on start), then this version opens it.',
     );
   }
+}
+
+/**
+ * The file's size, modification time and SQLite's file change counter (header offset 24, bumped by
+ * every rollback-journal commit): another program that writes the file between two runs changes it.
+ */
+export function fileFingerprint(dbPath: string): string {
+  const stat = fs.statSync(dbPath, { throwIfNoEntry: false });
+  if (!stat) return '';
+  const header = Buffer.alloc(28);
+  const fd = fs.openSync(dbPath, 'r');
+  try {
+    fs.readSync(fd, header, 0, 28, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return `${stat.size}:${stat.mtimeMs}:${header.readUInt32BE(24)}`;
 }

@@ -3,8 +3,8 @@ import { MlflowError } from '../../errors';
 import type { SqlDatabase } from '../db/database';
 import type { BulkIntervalRequest, MetricHistoryRequest } from '../trackingStore';
 import { decodeOffsetToken } from '../../search/pageToken';
-import { arraySteps, latticeUnion, sampleSteps, type SortedSteps, type StepLattice } from '../stepSampling';
-import { StepSummaries, type StepSummary } from './stepSummaries';
+import { arraySteps, latticeUnion, sampleSteps, type SortedSteps } from '../stepSampling';
+import { boundsOf, latticeSegments, StepSummaries, type StepSummary } from './stepSummaries';
 
 interface PointRow {
   value: number;
@@ -77,7 +77,7 @@ export class MetricHistoryReader {
       const summary = await this.summary(runId, metricKey);
       if (summary) summaries.push(summary);
     }
-    const bounds = summaries.map((s) => (s.kind === 'lattice' ? s.lattice : s));
+    const bounds = summaries.map(boundsOf);
     const all = await this.allSteps(runIds, metricKey, summaries);
     const range = req.startStep !== undefined && req.endStep !== undefined ? { start: req.startStep, end: req.endStep } : undefined;
     const steps = sampleSteps(all, bounds, maxResults, range);
@@ -98,8 +98,9 @@ export class MetricHistoryReader {
 
   /** The sorted distinct steps of the runs: computed from their lattices, else listed. */
   private async allSteps(runIds: string[], key: string, summaries: StepSummary[]): Promise<SortedSteps> {
-    if (summaries.every((s) => s.kind === 'lattice')) {
-      const union = latticeUnion(summaries.map((s) => (s as { lattice: StepLattice }).lattice));
+    const lattices = summaries.flatMap((s) => (s.kind === 'lattice' ? [latticeSegments(s)] : []));
+    if (lattices.length === summaries.length) {
+      const union = latticeUnion(lattices.flat());
       if (union) return union;
     }
     const distinct = new Set<number>();
@@ -126,7 +127,7 @@ export class MetricHistoryReader {
     const max = bounds.hi;
     let summary: StepSummary;
     if (min === max) {
-      summary = { kind: 'lattice', lattice: { min, max, stride: 0 } };
+      summary = { kind: 'lattice', stride: 0, segments: [[min, max]] };
     } else {
       const next = (await this.db.get<{ s: number }>('SELECT MIN(step) AS s FROM metrics WHERE run_uuid = ? AND key = ? AND step > ?', [runId, key, min]))!.s;
       const stride = next - min;
@@ -142,7 +143,7 @@ export class MetricHistoryReader {
         const distinct = (await this.db.get<{ n: number }>('SELECT COUNT(DISTINCT step) AS n FROM metrics WHERE run_uuid = ? AND key = ? AND step >= ?', [runId, key, min]))!.n;
         lattice = distinct === expected;
       }
-      summary = lattice ? { kind: 'lattice', lattice: { min, max, stride } } : { kind: 'irregular', min, max };
+      summary = lattice ? { kind: 'lattice', stride, segments: [[min, max]] } : { kind: 'irregular', min, max };
     }
     this.summaries.set(runId, key, summary);
     return summary;

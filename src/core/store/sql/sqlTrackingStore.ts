@@ -20,6 +20,7 @@ import type {
 import { ExperimentTable } from './experiments';
 import { LoggedModelTable } from './loggedModels';
 import { MetricHistoryReader } from './metricHistory';
+import { keepSummaries, restoreSummaries } from './summaryCache';
 import { RunDataWriter } from './runData';
 import { RunReader } from './runReader';
 import { RunTable } from './runs';
@@ -49,6 +50,7 @@ export class SqlTrackingStore implements TrackingStore {
     this.reader = new RunReader(db);
     this.runTable = new RunTable(db, this.experiments, this.reader);
     this.histories = new MetricHistoryReader(db);
+    restoreSummaries(db, this.histories.summaries);
     this.data = new RunDataWriter(db, this.reader, this.histories.summaries);
     this.loggedModels = new LoggedModelTable(db, this.experiments);
   }
@@ -199,8 +201,9 @@ export class SqlTrackingStore implements TrackingStore {
     for (const runId of runIds) this.histories.summaries.forget(runId);
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  async close(): Promise<void> {
+    await this.db.close();
+    keepSummaries(this.db, this.histories.summaries);
   }
 }
 
