@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
-import { createSchema, RUNLENS_INDEX_STATEMENTS, SCHEMA_REVISION, SCHEMA_STATEMENTS } from '../../src/core/store/schema';
+import { RUNLENS_INDEX_STATEMENTS } from '../../src/core/store/runlensIndexes';
+import { createSchema, SCHEMA_REVISION, SCHEMA_STATEMENTS } from '../../src/core/store/schema';
 import { describeSchema, diffSchemas, readSchemaRevision, SchemaDescription, withoutRunlensIndexes } from '../../src/core/store/schemaInspect';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

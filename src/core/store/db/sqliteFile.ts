@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Database } from 'node-sqlite3-wasm';
 import { MlflowError } from '../../errors';
-import { RUNLENS_INDEX_STATEMENTS } from '../schema';
+import { RUNLENS_INDEX_STATEMENTS } from '../runlensIndexes';
 import { StoreOpenError } from '../storeOpenError';
 import type { Params, SqlDatabase, SqlSession } from './database';
 import { SQLITE_DIALECT } from './dialect';
