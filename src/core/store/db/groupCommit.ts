@@ -40,7 +40,10 @@ export class GroupCommit {
       this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
       if (!this.active) {
         this.active = true;
-        this.draining = this.drain();
+        // Start after the event loop has read the requests that already arrived, so that they join
+        // this group: the commit's fsync blocks the loop, and requests parsed only after it would
+        // each pay one of their own.
+        this.draining = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
       }
     });
   }

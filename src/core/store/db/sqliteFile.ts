@@ -47,7 +47,8 @@ export class SqliteFileDatabase implements SqlDatabase {
   readonly persistence: { cacheFile: string; openedAs: string; closedAs?: string };
   private readonly commits = new GroupCommit({
     session: this.sessionOf(),
-    exec: (sql) => this.pool.exec(sql),
+    // The group's control statements (BEGIN, SAVEPOINT, RELEASE, COMMIT) are prepared once, not parsed per request.
+    exec: (sql) => void this.pool.run(sql),
     inTransaction: () => this.pool.db.inTransaction,
     beforeGroup: () => {
       this.assertOpen();
