@@ -210,7 +210,9 @@ describe('SqliteFileDatabase (node-sqlite3-wasm, WAL)', () => {
     const result = spawnSync('python3', ['-c', script, dbPath], { encoding: 'utf8' });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(fs.existsSync(`${dbPath}-wal`), false, 'the native client removed the WAL');
+    assert.equal(db.generation, 0);
     await insertExperiment(db, 2, 'ours again');
+    assert.equal(db.generation, 1, 'caches of derived data learn that the data changed under them');
     assert.deepEqual(await names(db), ['Default', 'ours', 'ours again', 'theirs']);
     await db.close();
     const SQL = await loadSqlJs();

@@ -42,7 +42,8 @@ const CACHE_KIB = 8 * 1024;
 export class SqliteFileDatabase implements SqlDatabase {
   readonly dialect = SQLITE_DIALECT;
   readonly readOnly = false;
-  readonly generation = 0;
+  /** Bumped when another program changed the file under this connection (see checkForeignAccess). */
+  generation = 0;
   readonly soleWriter = true;
   readonly persistence: { cacheFile: string; openedAs: string; closedAs?: string };
   private readonly commits = new GroupCommit({
@@ -149,6 +150,7 @@ export class SqliteFileDatabase implements SqlDatabase {
     enterWalMode(db, this.options.dbPath);
     this.pool = new StatementPool(db);
     this.guard.reset();
+    this.generation++;
   }
 
   private ensureRunlensIndexes(): void {

@@ -77,6 +77,7 @@ export class StepSummaries {
   /** The summaries as plain data, to be kept across a clean restart. */
   toJSON(): Record<string, Record<string, StepSummary>> {
     const out: Record<string, Record<string, StepSummary>> = {};
+    if (this.db.generation !== this.generation) return out;
     for (const [runId, keys] of this.byRun) out[runId] = Object.fromEntries(keys);
     return out;
   }
