@@ -12,7 +12,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { benchArtifacts } from './benchArtifacts.mjs';
-import { BenchConnection } from './benchClient.mjs';
+import { BenchConnection, serverUrl } from './benchClient.mjs';
 import { benchScale, scaleOptionsFrom } from './benchScale.mjs';
 
 const argv = process.argv.slice(2);
@@ -87,15 +87,7 @@ async function trackingPhase() {
   const dir = mkdtempSync(path.join(tmpdir(), 'runlens-bench-'));
   const startedAt = performance.now();
   const server = spawn(process.execPath, [...nodeArgs, cli, 'server', '--port', '0', '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, '--artifacts-destination', `${dir}/artifacts`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening at (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
+  base = await serverUrl(server);
   await request('GET', '/health');
   const coldStart = performance.now() - startedAt;
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { serverUrl } from './benchClient.mjs';
 
 const FILE_MB = 100;
 const CHUNK = 1024 * 1024;
@@ -87,15 +88,7 @@ async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), 'runlens-bench-artifacts-'));
   const server = spawn(process.execPath, [path.resolve('dist/cli.js'), 'server', '--port', '0', '--backend-store-uri', `sqlite:///${dir}/mlflow.db`, '--artifacts-destination', `${dir}/artifacts`], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const base = await new Promise((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (c) => {
-        out += c;
-        const m = /listening at (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-    });
+    const base = await serverUrl(server);
     await benchArtifacts(base, report);
   } finally {
     server.kill('SIGTERM');

@@ -42,3 +42,16 @@ export class BenchConnection {
     this.socket.end();
   }
 }
+
+/** The URL a `runlens server` child prints once it listens; rejects if it exits first. */
+export function serverUrl(child) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /listening at (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+}

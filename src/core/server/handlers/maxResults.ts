@@ -18,18 +18,22 @@ function checkCap(fields: RequestFields, value: number, cap: number): void {
   }
 }
 
+function requirePositive(value: number): void {
+  if (value < 1) throw MlflowError.invalidParameter(`Invalid value ${value} for parameter 'max_results' supplied. It must be a positive integer`);
+}
+
 /** runs/search: default 1000, at most 50000, at least 1. */
 export function runsMaxResults(fields: RequestFields): number {
   const value = fields.int('max_results') ?? 1000;
   checkCap(fields, value, 50000);
-  if (value < 1) throw MlflowError.invalidParameter(`Invalid value ${value} for parameter 'max_results' supplied. It must be a positive integer`);
+  requirePositive(value);
   return value;
 }
 
 /** experiments/search: no default (absent reads as 0, which is rejected), 1..50000. */
 export function experimentsMaxResults(fields: RequestFields): number {
   const value = fields.int('max_results') ?? 0;
-  if (value < 1) throw MlflowError.invalidParameter(`Invalid value ${value} for parameter 'max_results' supplied. It must be a positive integer`);
+  requirePositive(value);
   if (value > 50000) throw MlflowError.invalidParameter(`Invalid value ${value} for parameter 'max_results' supplied. It must be at most 50000`);
   return value;
 }
@@ -38,7 +42,7 @@ export function experimentsMaxResults(fields: RequestFields): number {
 export function registeredModelsMaxResults(fields: RequestFields): number {
   const value = fields.int('max_results') ?? 100;
   checkCap(fields, value, 1000);
-  if (value < 1) throw MlflowError.invalidParameter(`Invalid value ${value} for parameter 'max_results' supplied. It must be a positive integer`);
+  requirePositive(value);
   return value;
 }
 
